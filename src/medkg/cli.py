@@ -1,0 +1,256 @@
+"""The ``medkg`` command line: a thin layer that parses arguments, calls the library and prints.
+
+Heavy libraries (pyshacl, owlready2, networkx …) are imported inside the commands that need
+them, so ``medkg --help`` and ``medkg query`` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from medkg.errors import MedkgError
+
+app = typer.Typer(
+    name="medkg",
+    help="Curated medical knowledge as a graph: query, validate, explore and export it.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _Options:
+    """Global options, given before the command (``medkg --data mine.ttl query …``)."""
+
+    data: list[Path] = []
+    data_format: str | None = None
+
+
+def _fail(exc: MedkgError) -> NoReturn:
+    err.print(f"[bold red]error:[/] {exc}", markup=True)
+    raise typer.Exit(exc.exit_code)
+
+
+def _load(*, infer: bool = False):  # type: ignore[no-untyped-def]
+    from medkg.graph import load
+
+    return load(_Options.data, infer=infer, format=_Options.data_format)
+
+
+@app.callback()
+def main_options(
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--data",
+            "-d",
+            help="Merge this RDF file into the bundled graph (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    data_format: Annotated[
+        str | None,
+        typer.Option(help="Parser for --data files (turtle, nt, xml, json-ld, trig, nquads); "
+                     "by default each file's extension decides."),
+    ] = None,
+) -> None:
+    """Curated medical knowledge as a graph: query, validate, explore and export it."""
+    _Options.data = list(data or [])
+    _Options.data_format = data_format
+
+
+@app.command()
+def info() -> None:
+    """Show what the graph holds: triples, entities per type, relations, sources."""
+    from medkg.stats import graph_stats
+
+    try:
+        stats = graph_stats(_load())
+    except MedkgError as exc:
+        _fail(exc)
+    out.print(f"[bold]medkg[/] — {stats.triples} triples, {stats.entities} entities, "
+              f"{stats.evidence_records} evidence records")
+    out.print("files: " + ", ".join(stats.files))
+    table = Table(title="Entities per type")
+    table.add_column("type")
+    table.add_column("entities", justify="right")
+    for name, count in stats.entities_per_type.items():
+        table.add_row(name, str(count))
+    out.print(table)
+    table = Table(title="Relations per property")
+    table.add_column("property")
+    table.add_column("relations", justify="right")
+    for name, count in stats.relations_per_property.items():
+        table.add_row(name, str(count))
+    out.print(table)
+    table = Table(title="Sources")
+    table.add_column("source")
+    table.add_column("title")
+    for curie, label in stats.sources:
+        table.add_row(curie, label)
+    out.print(table)
+
+
+@app.command()
+def query(
+    sparql: Annotated[
+        str | None,
+        typer.Argument(help="The SPARQL query text, or - to read it from stdin.", show_default=False),
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Read the query from this file.")
+    ] = None,
+    example: Annotated[
+        str | None, typer.Option("--example", "-e", help="Run a bundled competency question.")
+    ] = None,
+    format: Annotated[
+        str, typer.Option("--format", help="table, csv, tsv, json or xml (SELECT / ASK); "
+                          "turtle, nt, json-ld or xml (CONSTRUCT / DESCRIBE).")
+    ] = "table",
+    infer: Annotated[bool, typer.Option(help="Materialise RDFS / OWL-RL entailments first.")] = False,
+) -> None:
+    """Run a SPARQL query; common prefixes (kg:, medkg:, rdfs:, skos:, schema: …) are predeclared."""
+    from medkg.cli_output import print_result
+    from medkg.competency import load_question
+    from medkg.query import run_query
+
+    try:
+        text, source = _query_text(sparql, file, example, load_question)
+        kg = _load(infer=infer)
+        result = run_query(kg.graph, text, source=source)
+        print_result(out, result, format, labels=kg.graph)
+    except MedkgError as exc:
+        _fail(exc)
+
+
+def _query_text(sparql, file, example, load_question):  # type: ignore[no-untyped-def]
+    from medkg.errors import QueryError
+
+    given = [x for x in (sparql, file, example) if x is not None]
+    if len(given) != 1:
+        raise QueryError("give exactly one of: a query, -f FILE, or --example NAME")
+    if example is not None:
+        question = load_question(example)
+        return question.sparql, str(question.path)
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8"), str(file)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QueryError(f"cannot read the query: {exc.__class__.__name__}", source=str(file)) from None
+    if sparql == "-":
+        return sys.stdin.read(), "stdin"
+    return sparql, None
+
+
+@app.command()
+def examples() -> None:
+    """List the bundled competency questions (run one with ``medkg query --example NAME``)."""
+    from medkg.competency import list_questions
+
+    table = Table(title="Competency questions")
+    table.add_column("name")
+    table.add_column("question")
+    for question in list_questions():
+        table.add_row(question.name, question.question)
+    out.print(table)
+
+
+@app.command()
+def prefixes() -> None:
+    """List the prefixes predeclared in every query."""
+    from medkg.namespaces import PREFIXES
+
+    for prefix, namespace in PREFIXES.items():
+        out.print(f"PREFIX {prefix}: <{namespace}>")
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", "-F", help="Output format.")] = "turtle",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")
+    ] = None,
+    infer: Annotated[bool, typer.Option(help="Materialise RDFS / OWL-RL entailments first.")] = False,
+) -> None:
+    """Export the graph (Turtle by default) to a file or stdout."""
+    from medkg.export import export_graph
+
+    try:
+        kg = _load(infer=infer)
+        text = export_graph(kg, format, output)
+    except MedkgError as exc:
+        _fail(exc)
+    if output is None and text is not None:
+        sys.stdout.write(text)
+    elif output is not None:
+        err.print(f"wrote {output}")
+
+
+@app.command()
+def validate(
+    reasoner: Annotated[
+        bool, typer.Option(help="Also check logical consistency with the HermiT OWL reasoner (needs Java).")
+    ] = False,
+) -> None:
+    """Check the graph against its SHACL shapes; exit 1 with a report when it does not conform."""
+    from medkg.validate import validate_graph
+
+    try:
+        report = validate_graph(_load())
+    except MedkgError as exc:
+        _fail(exc)
+    if report.conforms:
+        out.print(f"conforms: {report.focus_count} nodes checked against the SHACL shapes")
+    else:
+        table = Table(title=f"SHACL: {len(report.findings)} problems")
+        for column in ("severity", "node", "path", "shape", "message"):
+            table.add_column(column)
+        for f in report.findings:
+            table.add_row(f.severity, f.focus_node, f.path or "", f.shape, f.message)
+        out.print(table)
+        raise typer.Exit(1)
+    if reasoner:
+        from medkg.validate import check_consistency
+
+        try:
+            check_consistency(_load())
+        except MedkgError as exc:
+            _fail(exc)
+        out.print("consistent: the HermiT reasoner found no contradiction")
+
+
+@app.command()
+def show(entity: Annotated[str, typer.Argument(help="A label, synonym, brand name, CURIE or IRI.")]) -> None:
+    """Resolve a name to one entity and print its card."""
+    try:
+        found = _load().entity(entity)
+    except MedkgError as exc:
+        _fail(exc)
+    out.print(f"[bold]{found.label}[/]  {found.curie}")
+    out.print("types: " + ", ".join(_curies(found.types)))
+    if found.synonyms:
+        out.print("synonyms: " + ", ".join(found.synonyms))
+    if found.brand_names:
+        out.print("brand names: " + ", ".join(found.brand_names))
+    if found.definition:
+        out.print("definition: " + found.definition)
+
+
+def _curies(iris: list) -> list[str]:  # type: ignore[type-arg]
+    from medkg.entities import compact
+
+    return [compact(str(i)) for i in iris]
+
+
+def main() -> None:
+    """Entry point of the ``medkg`` console script."""
+    app()

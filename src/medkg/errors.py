@@ -1,0 +1,139 @@
+"""One exception family for medkg, with the facts a person needs to act on a failure.
+
+Each error also inherits the matching built-in (``ValueError``, ``LookupError``, ``OSError``)
+so callers can catch what they already know. The CLI turns any :class:`MedkgError` into one
+line on stderr and an exit code; library code never prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = [
+    "AmbiguousEntityError",
+    "DataFileError",
+    "EntityNotFoundError",
+    "ExportError",
+    "MedkgError",
+    "QueryError",
+    "UnknownFormatError",
+    "ValidationError",
+]
+
+
+class MedkgError(Exception):
+    """Base class of every error medkg raises on purpose."""
+
+    #: The exit code the CLI uses: 2 for bad input, 1 for a failed check.
+    exit_code: int = 2
+
+
+class DataFileError(MedkgError, ValueError):
+    """An RDF file that cannot be read or parsed.
+
+    :param path: the file.
+    :param message: what is wrong, in words.
+    :param line: the 1-based line of the problem, where the parser knows it.
+    """
+
+    def __init__(self, path: str | Path, message: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+class QueryError(MedkgError, ValueError):
+    """A SPARQL query that cannot be parsed or evaluated.
+
+    :param message: the parser's or engine's message.
+    :param line: 1-based line in the query text, where known.
+    :param column: 1-based column in the query text, where known.
+    :param source: the query's file name, if it came from one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.message = message
+        self.line = line
+        self.column = column
+        self.source = source
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.source or "query"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class EntityNotFoundError(MedkgError, LookupError):
+    """No entity has this label, synonym, CURIE or IRI.
+
+    :param name: what was asked for.
+    :param suggestions: close labels, to help the person retry.
+    """
+
+    def __init__(self, name: str, suggestions: Sequence[str] = ()) -> None:
+        self.name = name
+        self.suggestions = list(suggestions)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        hint = f" (did you mean: {', '.join(self.suggestions)}?)" if self.suggestions else ""
+        return f"no entity named {self.name!r}{hint}"
+
+
+class AmbiguousEntityError(MedkgError, LookupError):
+    """More than one entity answers to this name.
+
+    :param name: what was asked for.
+    :param candidates: ``(curie, label)`` pairs of every entity that matched.
+    """
+
+    def __init__(self, name: str, candidates: Sequence[tuple[str, str]]) -> None:
+        self.name = name
+        self.candidates = list(candidates)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        listed = "; ".join(f"{curie} ({label})" for curie, label in self.candidates)
+        return f"{self.name!r} is ambiguous: candidates are {listed}"
+
+
+class UnknownFormatError(MedkgError, ValueError):
+    """A format name medkg does not know.
+
+    :param name: the name given.
+    :param known: the names that would have worked.
+    """
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        self.name = name
+        self.known = list(known)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"unknown format {self.name!r}; choose one of: {', '.join(self.known)}"
+
+
+class ExportError(MedkgError, OSError):
+    """An export that could not be written; the previous file, if any, is left untouched."""
+
+
+class ValidationError(MedkgError):
+    """The graph does not conform to its shapes or is logically inconsistent."""
+
+    exit_code = 1

@@ -1,0 +1,185 @@
+"""Running SPARQL over a graph, with predeclared prefixes and errors that give a position."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyparsing import ParseException
+from rdflib import Graph
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.query import Result
+from rdflib.term import BNode, Identifier, Literal, URIRef, Variable
+
+from medkg.errors import QueryError, UnknownFormatError
+from medkg.namespaces import PREFIXES
+
+__all__ = ["RESULT_FORMATS", "QueryResult", "run_query", "term_to_text"]
+
+#: Output formats for SELECT and ASK results (the W3C SPARQL 1.1 result formats).
+RESULT_FORMATS = ("csv", "tsv", "json", "xml")
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The answer to one query.
+
+    ``kind`` is ``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``. A SELECT has ``variables``
+    and ``rows`` (every row, including rows whose variables are all unbound); an ASK has
+    ``boolean``; CONSTRUCT and DESCRIBE have ``graph``.
+    """
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Identifier | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+    def column(self, name: str) -> list[Identifier | None]:
+        """Return the values of one variable, in row order."""
+        index = self.variables.index(name)
+        return [row[index] for row in self.rows]
+
+    def serialize(self, format: str) -> str:
+        """Write a SELECT or ASK result in a W3C result format (csv, tsv, json, xml)."""
+        if format not in RESULT_FORMATS:
+            raise UnknownFormatError(format, RESULT_FORMATS)
+        if self.kind not in ("SELECT", "ASK"):
+            raise QueryError(f"--format {format} is for SELECT and ASK; this is a {self.kind}")
+        if format == "json":
+            return _to_json(self)
+        if format == "tsv":
+            return _to_tsv(self)
+        return _to_rdflib_format(self, format)
+
+
+def run_query(
+    graph: Graph,
+    sparql: str,
+    *,
+    bindings: Mapping[str, Identifier] | None = None,
+    source: str | None = None,
+) -> QueryResult:
+    """Run *sparql* on *graph*, with the prefixes of :data:`medkg.namespaces.PREFIXES`.
+
+    :param graph: the graph to query.
+    :param sparql: the query text.
+    :param bindings: values for variables, set before evaluation (parameterised questions).
+    :param source: the file the query came from, named in errors.
+    :raises QueryError: the query is malformed (with line and column) or fails to evaluate.
+    """
+    try:
+        prepared = prepareQuery(sparql, initNs=PREFIXES)
+    except ParseException as exc:
+        raise QueryError(f"syntax error: {exc.msg}", exc.lineno, exc.col, source) from None
+    except RecursionError:
+        raise QueryError("the query is nested too deeply to parse", source=source) from None
+    except Exception as exc:  # e.g. an undeclared prefix raises a plain Exception in rdflib
+        raise QueryError(str(exc), source=source) from None
+    init = {Variable(k): v for k, v in (bindings or {}).items()}
+    try:
+        result = graph.query(prepared, initBindings=init)
+        return _wrap(result)
+    except QueryError:
+        raise
+    except Exception as exc:
+        raise QueryError(f"evaluation failed: {exc}", source=source) from None
+
+
+def _wrap(result: Result) -> QueryResult:
+    if result.type == "SELECT":
+        names = [str(v) for v in (result.vars or [])]
+        # result.bindings keeps rows whose variables are all unbound; iterating drops them.
+        rows = [tuple(b.get(Variable(n)) for n in names) for b in result.bindings]
+        return QueryResult("SELECT", names, rows)
+    if result.type == "ASK":
+        return QueryResult("ASK", boolean=bool(result.askAnswer))
+    out = Graph()
+    for prefix, ns in PREFIXES.items():
+        out.bind(prefix, ns)
+    for triple in result.graph or ():
+        out.add(triple)
+    kind = "DESCRIBE" if result.type == "DESCRIBE" else "CONSTRUCT"
+    return QueryResult(kind, graph=out)
+
+
+def term_to_text(term: Identifier | None) -> str:
+    """Return a term as plain text: an IRI, a literal's lexical form, or ``""`` if unbound."""
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def _rdflib_result(result: QueryResult) -> Result:
+    res = Result(result.kind)
+    if result.kind == "ASK":
+        res.askAnswer = bool(result.boolean)
+    else:
+        res.vars = [Variable(v) for v in result.variables]
+        res.bindings = [
+            {Variable(v): t for v, t in zip(result.variables, row) if t is not None}
+            for row in result.rows
+        ]
+    return res
+
+
+def _to_rdflib_format(result: QueryResult, format: str) -> str:
+    buffer = io.BytesIO()
+    _rdflib_result(result).serialize(buffer, format=format, encoding="utf-8")
+    return buffer.getvalue().decode("utf-8")
+
+
+def _json_term(term: Identifier) -> dict[str, str]:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    out = {"type": "literal", "value": str(term)}
+    if not isinstance(term, Literal):
+        raise TypeError(f"not an RDF term: {term!r}")
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype:
+        out["datatype"] = str(term.datatype)
+    return out
+
+
+def _to_json(result: QueryResult) -> str:
+    doc: dict[str, Any]
+    if result.kind == "ASK":
+        doc = {"head": {}, "boolean": bool(result.boolean)}
+    else:
+        doc = {
+            "head": {"vars": result.variables},
+            "results": {
+                "bindings": [
+                    {v: _json_term(t) for v, t in zip(result.variables, row) if t is not None}
+                    for row in result.rows
+                ]
+            },
+        }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _to_tsv(result: QueryResult) -> str:
+    if result.kind == "ASK":
+        return "?_askResult\n" + ("true" if result.boolean else "false") + "\n"
+    lines = ["\t".join("?" + v for v in result.variables)]
+    for row in result.rows:
+        lines.append("\t".join(_tsv_term(t) for t in row))
+    return "\n".join(lines) + "\n"
+
+
+def _tsv_term(term: Identifier | None) -> str:
+    if term is None:
+        return ""
+    text: str = term.n3()
+    # TSV forbids raw tabs and newlines in a cell; N-Triples escapes them.
+    return text.replace("\t", "\\t").replace("\n", "\\n")
+
+
