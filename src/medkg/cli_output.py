@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from rich.console import Console
-from rich.table import Table
 from rdflib import Graph
 from rdflib.namespace import RDFS, SKOS
 from rdflib.term import Identifier, Literal, URIRef
+from rich.console import Console
+from rich.table import Table
 
 from medkg.entities import compact
 from medkg.errors import QueryError, UnknownFormatError
@@ -17,7 +17,13 @@ from medkg.query import RESULT_FORMATS, QueryResult
 __all__ = ["GRAPH_FORMATS", "print_result"]
 
 #: RDF formats for CONSTRUCT and DESCRIBE results (CLI name → rdflib serializer).
-GRAPH_FORMATS = {"turtle": "turtle", "nt": "nt", "json-ld": "json-ld", "jsonld": "json-ld", "xml": "xml"}
+GRAPH_FORMATS = {
+    "turtle": "turtle",
+    "nt": "nt",
+    "json-ld": "json-ld",
+    "jsonld": "json-ld",
+    "xml": "xml",
+}
 
 
 def print_result(

@@ -1,4 +1,4 @@
-"""Finding entities by what people call them: a label, a synonym, a brand name, a CURIE or an IRI."""
+"""Finding entities by the names people use: label, synonym, brand name, CURIE or IRI."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def all_entities(graph: Graph) -> list[URIRef]:
         "FILTER(isIRI(?e)) }",
         initNs=PREFIXES,
     )
-    return sorted(row[0] for row in rows)  # type: ignore[index]
+    return sorted(row[0] for row in rows if isinstance(row[0], URIRef))  # type: ignore[index]
 
 
 def _entity(graph: Graph, iri: URIRef) -> Entity:

@@ -79,7 +79,7 @@ def run_query(
         raise QueryError("the query is nested too deeply to parse", source=source) from None
     except Exception as exc:  # e.g. an undeclared prefix raises a plain Exception in rdflib
         raise QueryError(str(exc), source=source) from None
-    init = {Variable(k): v for k, v in (bindings or {}).items()}
+    init: dict[str, Identifier] = dict(bindings or {})
     try:
         result = graph.query(prepared, initBindings=init)
         return _wrap(result)
@@ -122,7 +122,7 @@ def _rdflib_result(result: QueryResult) -> Result:
     else:
         res.vars = [Variable(v) for v in result.variables]
         res.bindings = [
-            {Variable(v): t for v, t in zip(result.variables, row) if t is not None}
+            {Variable(v): t for v, t in zip(result.variables, row, strict=True) if t is not None}
             for row in result.rows
         ]
     return res
@@ -149,6 +149,12 @@ def _json_term(term: Identifier) -> dict[str, str]:
     return out
 
 
+def _json_row(
+    variables: list[str], row: tuple[Identifier | None, ...]
+) -> dict[str, dict[str, str]]:
+    return {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
+
+
 def _to_json(result: QueryResult) -> str:
     doc: dict[str, Any]
     if result.kind == "ASK":
@@ -156,12 +162,7 @@ def _to_json(result: QueryResult) -> str:
     else:
         doc = {
             "head": {"vars": result.variables},
-            "results": {
-                "bindings": [
-                    {v: _json_term(t) for v, t in zip(result.variables, row) if t is not None}
-                    for row in result.rows
-                ]
-            },
+            "results": {"bindings": [_json_row(result.variables, row) for row in result.rows]},
         }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
@@ -181,5 +182,3 @@ def _tsv_term(term: Identifier | None) -> str:
     text: str = term.n3()
     # TSV forbids raw tabs and newlines in a cell; N-Triples escapes them.
     return text.replace("\t", "\\t").replace("\n", "\\n")
-
-

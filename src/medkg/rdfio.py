@@ -105,8 +105,8 @@ def parse_file(target: Graph, path: str | Path, format: str | None = None) -> No
     except json.JSONDecodeError as exc:
         raise DataFileError(path, f"JSON error: {exc.msg}", exc.lineno) from None
     except ParserError as exc:
-        line = _first_bad_line(text, fmt) if fmt in _LINE_BASED else None
-        raise DataFileError(path, f"syntax error: {exc}", line) from None
+        bad_line = _first_bad_line(text, fmt) if fmt in _LINE_BASED else None
+        raise DataFileError(path, f"syntax error: {exc}", bad_line) from None
     except RecursionError:
         raise DataFileError(path, "nested too deeply to parse") from None
     except Exception as exc:  # rdflib's parsers raise many types; each is bad input here

@@ -31,7 +31,7 @@ def graph_stats(kg: KnowledgeGraph) -> GraphStats:
     19
     """
     per_type = {
-        compact(str(row[0])): int(row[1])
+        compact(str(row[0])): int(str(row[1]))
         for row in kg.query(
             """SELECT ?type (COUNT(DISTINCT ?e) AS ?n) WHERE {
                  ?type rdfs:subClassOf* medkg:Entity . ?e a ?type . FILTER(isIRI(?e))
@@ -39,7 +39,7 @@ def graph_stats(kg: KnowledgeGraph) -> GraphStats:
         ).rows
     }
     per_property = {
-        compact(str(row[0])): int(row[1])
+        compact(str(row[0])): int(str(row[1]))
         for row in kg.query(
             """SELECT ?p (COUNT(*) AS ?n) WHERE {
                  ?p a owl:ObjectProperty . ?s ?p ?o .
@@ -62,10 +62,10 @@ def graph_stats(kg: KnowledgeGraph) -> GraphStats:
     ]
     return GraphStats(
         triples=len(kg),
-        entities=int(entities or 0),
+        entities=int(str(entities or 0)),
         entities_per_type=per_type,
         relations_per_property=per_property,
-        evidence_records=int(evidence or 0),
+        evidence_records=int(str(evidence or 0)),
         sources=sources,
         files=[str(f) for f in kg.files],
     )

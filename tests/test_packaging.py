@@ -1,0 +1,72 @@
+"""medkg works from an installed wheel, not only from a checkout."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+    )
+    (path,) = out.glob("medkg-*.whl")
+    return path
+
+
+def test_wheel_carries_the_ontology_and_queries(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in (
+        "medkg/ontology/medkg.ttl",
+        "medkg/ontology/leg-cramps.ttl",
+        "medkg/ontology/shapes.ttl",
+        "medkg/ontology/queries/triggering-drugs.rq",
+        "medkg/py.typed",
+    ):
+        assert required in names, f"{required} is missing from the wheel"
+
+
+@pytest.mark.slow
+def test_installed_wheel_runs_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True)
+    # Run from an empty folder, so nothing can be read from the checkout.
+    info = subprocess.run(
+        [str(env_dir / "bin" / "medkg"), "info"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "65 evidence records" in info.stdout
+    where = subprocess.run(
+        [str(python), "-c", "import medkg.resources as r; print(r.ontology_dir())"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert str(env_dir) in where.stdout
