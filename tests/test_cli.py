@@ -168,3 +168,91 @@ def test_bad_input_is_one_line_and_exit_2(
     runner: CliRunner, args: list[str], fragments: list[str]
 ) -> None:
     assert_one_line_error(run(runner, *args), *fragments)
+
+
+def test_search_ranks_and_tolerates_typos(runner: CliRunner) -> None:
+    result = run(runner, "search", "charlie horse")
+    assert result.exit_code == 0, result.output
+    assert "kg:LegCramp" in result.stdout and "Charley horse" in result.stdout
+    assert run(runner, "search", "xylophone").exit_code == 1
+
+
+def test_show_prints_relations_with_evidence(runner: CliRunner) -> None:
+    result = run(runner, "show", "kg:Baclofen")
+    assert result.exit_code == 0, result.output
+    assert "brand names: Lioresal" in result.stdout
+    assert "member of muscle relaxants (kg:MuscleRelaxants)" in result.stdout
+    assert "These muscle relaxants include Lioresal, Soma, and Skelaxin" in result.stdout
+    assert "chebi" in result.stdout.lower()
+
+
+def test_path_prints_chain_with_sources(runner: CliRunner) -> None:
+    result = run(runner, "path", "beta-agonists", "calf stretch")
+    assert result.exit_code == 0, result.output
+    assert "beta-agonists —may trigger→ leg cramp —prevented by→ calf stretching" in result.stdout
+    assert "Young G. Leg cramps. BMJ Clin Evid 2015:1113" in result.stdout
+
+
+def test_parameterised_question_resolves_names(runner: CliRunner) -> None:
+    result = run(
+        runner,
+        "query",
+        "--example",
+        "treatments-for",
+        "--param",
+        "condition=charley horse",
+        "--format",
+        "csv",
+    )
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 1 + 9
+    result = run(
+        runner,
+        "query",
+        "-e",
+        "treatments-for",
+        "-p",
+        "condition=muscle soreness",
+        "--format",
+        "csv",
+    )
+    assert result.stdout.splitlines()[1:] == [
+        "https://w3id.org/medkg/entity/Analgesics,analgesics,relieves"
+    ]
+
+
+def test_infer_changes_the_answer(runner: CliRunner) -> None:
+    query = "SELECT ?x WHERE { kg:LegCramp medkg:mayBeTriggeredBy ?x }"
+    plain = run(runner, "query", query, "--format", "csv")
+    inferred = run(runner, "query", query, "--format", "csv", "--infer")
+    assert plain.stdout.splitlines() == ["x"]
+    assert len(inferred.stdout.splitlines()) == 1 + 19
+    drugs = "SELECT ?d WHERE { ?d a medkg:Treatment }"
+    assert len(run(runner, "query", drugs, "--format", "csv", "--infer").stdout.splitlines()) > 10
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        pytest.param(
+            ["path", "leg cramp", "nothing-like-this"], ["no entity named"], id="path-unknown"
+        ),
+        pytest.param(
+            ["query", "-e", "treatments-for", "-p", "foo=bar"],
+            ["unknown parameter 'foo'", "condition"],
+            id="param-undeclared",
+        ),
+        pytest.param(
+            ["query", "-e", "treatments-for", "-p", "condition"],
+            ["not NAME=ENTITY"],
+            id="param-malformed",
+        ),
+        pytest.param(
+            ["query", "-e", "treatments-for", "-p", "condition=zzzz"],
+            ["no entity named 'zzzz'"],
+            id="param-unknown-entity",
+        ),
+    ],
+)
+def test_more_bad_input(runner: CliRunner, args: list[str], fragments: list[str]) -> None:
+    assert_one_line_error(run(runner, *args), *fragments)

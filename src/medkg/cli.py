@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from medkg.errors import MedkgError
+
+if TYPE_CHECKING:
+    from medkg.graph import KnowledgeGraph
 
 app = typer.Typer(
     name="medkg",
@@ -40,7 +43,7 @@ def _fail(exc: MedkgError) -> NoReturn:
     raise typer.Exit(exc.exit_code)
 
 
-def _load(*, infer: bool = False):  # type: ignore[no-untyped-def]
+def _load(*, infer: bool = False) -> KnowledgeGraph:
     from medkg.graph import load
 
     return load(_Options.data, infer=infer, format=_Options.data_format)
@@ -112,43 +115,67 @@ def query(
     example: Annotated[
         str | None, typer.Option("--example", "-e", help="Run a bundled competency question.")
     ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="Bind a variable to an entity: NAME=ENTITY (a label, synonym, CURIE or IRI). "
+            "Repeatable.",
+            show_default=False,
+        ),
+    ] = None,
     format: Annotated[
-        str, typer.Option("--format", help="table, csv, tsv, json or xml (SELECT / ASK); "
-                          "turtle, nt, json-ld or xml (CONSTRUCT / DESCRIBE).")
+        str,
+        typer.Option(
+            "--format",
+            help="table, csv, tsv, json or xml (SELECT / ASK); "
+            "turtle, nt, json-ld or xml (CONSTRUCT / DESCRIBE).",
+        ),
     ] = "table",
-    infer: Annotated[bool, typer.Option(help="Materialise RDFS / OWL-RL entailments first.")] = False,
+    infer: Annotated[
+        bool, typer.Option(help="Materialise RDFS / OWL-RL entailments first.")
+    ] = False,
 ) -> None:
     """Run a SPARQL query; common prefixes (kg:, medkg:, rdfs:, skos:, schema: …) are predeclared."""
     from medkg.cli_output import print_result
-    from medkg.competency import load_question
+    from medkg.competency import bind_parameters, load_question, parse_assignments
     from medkg.query import run_query
 
     try:
-        text, source = _query_text(sparql, file, example, load_question)
+        question = load_question(example) if example is not None else None
+        text, source = _query_text(sparql, file, question.sparql if question else None)
+        if question is not None:
+            source = str(question.path)
         kg = _load(infer=infer)
-        result = run_query(kg.graph, text, source=source)
+        declared = question.params if question else {}
+        bindings = bind_parameters(kg, declared, parse_assignments(param or []))
+        result = run_query(kg.graph, text, bindings=bindings, source=source)
         print_result(out, result, format, labels=kg.graph)
     except MedkgError as exc:
         _fail(exc)
 
 
-def _query_text(sparql, file, example, load_question):  # type: ignore[no-untyped-def]
+def _query_text(
+    sparql: str | None, file: Path | None, example_text: str | None
+) -> tuple[str, str | None]:
+    """Return the query text and where it came from, from exactly one of the three inputs."""
     from medkg.errors import QueryError
 
-    given = [x for x in (sparql, file, example) if x is not None]
+    given = [x for x in (sparql, file, example_text) if x is not None]
     if len(given) != 1:
         raise QueryError("give exactly one of: a query, -f FILE, or --example NAME")
-    if example is not None:
-        question = load_question(example)
-        return question.sparql, str(question.path)
+    if example_text is not None:
+        return example_text, None
     if file is not None:
         try:
             return file.read_text(encoding="utf-8"), str(file)
         except (OSError, UnicodeDecodeError) as exc:
-            raise QueryError(f"cannot read the query: {exc.__class__.__name__}", source=str(file)) from None
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+            raise QueryError(f"cannot read the query: {reason}", source=str(file)) from None
     if sparql == "-":
         return sys.stdin.read(), "stdin"
-    return sparql, None
+    return str(sparql), None
 
 
 @app.command()
@@ -175,18 +202,26 @@ def prefixes() -> None:
 
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", "-F", help="Output format.")] = "turtle",
+    format: Annotated[
+        str,
+        typer.Option("--format", "-F", help="turtle, nt, jsonld, xml, trig, nquads, graphml or csv."),
+    ] = "turtle",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write here (atomically) instead of stdout; a folder for csv."
+        ),
     ] = None,
     infer: Annotated[bool, typer.Option(help="Materialise RDFS / OWL-RL entailments first.")] = False,
 ) -> None:
-    """Export the graph (Turtle by default) to a file or stdout."""
-    from medkg.export import export_graph
+    """Export the graph (Turtle by default) to a file or stdout; csv writes a folder."""
+    from medkg.export import export_graph, resolve_format
 
     try:
+        # Check the format name before loading the graph, so a typo fails at once.
+        name = resolve_format(format)
         kg = _load(infer=infer)
-        text = export_graph(kg, format, output)
+        text = export_graph(kg, name, output)
     except MedkgError as exc:
         _fail(exc)
     if output is None and text is not None:
@@ -229,26 +264,55 @@ def validate(
 
 
 @app.command()
-def show(entity: Annotated[str, typer.Argument(help="A label, synonym, brand name, CURIE or IRI.")]) -> None:
-    """Resolve a name to one entity and print its card."""
+def search(
+    text: Annotated[str, typer.Argument(help="What to look for: a name, a synonym, a brand.")],
+    limit: Annotated[int, typer.Option(help="The most hits to show.", min=1)] = 10,
+) -> None:
+    """Find entities by label or synonym (tolerant of case, hyphens, plurals and typos)."""
+    from medkg.cli_output import print_hits
+    from medkg.search import search as run_search
+
     try:
-        found = _load().entity(entity)
+        hits = run_search(_load().graph, text, limit=limit)
     except MedkgError as exc:
         _fail(exc)
-    out.print(f"[bold]{found.label}[/]  {found.curie}")
-    out.print("types: " + ", ".join(_curies(found.types)))
-    if found.synonyms:
-        out.print("synonyms: " + ", ".join(found.synonyms))
-    if found.brand_names:
-        out.print("brand names: " + ", ".join(found.brand_names))
-    if found.definition:
-        out.print("definition: " + found.definition)
+    print_hits(out, hits)
+    if not hits:
+        raise typer.Exit(1)
 
 
-def _curies(iris: list) -> list[str]:  # type: ignore[type-arg]
-    from medkg.entities import compact
+@app.command()
+def show(
+    entity: Annotated[str, typer.Argument(help="A label, synonym, brand name, CURIE or IRI.")],
+) -> None:
+    """Print an entity's card: names, type, definition, IDs, every relation with its evidence."""
+    from medkg.cards import entity_card
+    from medkg.cli_output import print_card
 
-    return [compact(str(i)) for i in iris]
+    try:
+        kg = _load()
+        card = entity_card(kg.graph, kg.entity(entity))
+    except MedkgError as exc:
+        _fail(exc)
+    print_card(out, card)
+
+
+@app.command()
+def path(
+    start: Annotated[str, typer.Argument(help="The entity to start from.")],
+    end: Annotated[str, typer.Argument(help="The entity to reach.")],
+    limit: Annotated[int, typer.Option(help="The most shortest paths to show.", min=1)] = 3,
+) -> None:
+    """Show the shortest connections between two entities, each hop with its source and quote."""
+    from medkg.cli_output import print_paths
+    from medkg.paths import shortest_paths
+
+    try:
+        kg = _load()
+        paths = shortest_paths(kg, kg.entity(start), kg.entity(end), limit=limit)
+    except MedkgError as exc:
+        _fail(exc)
+    print_paths(out, paths)
 
 
 def main() -> None:

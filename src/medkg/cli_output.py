@@ -10,11 +10,19 @@ from rdflib.term import Identifier, Literal, URIRef
 from rich.console import Console
 from rich.table import Table
 
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from medkg.cards import EntityCard
 from medkg.entities import compact
 from medkg.errors import QueryError, UnknownFormatError
+from medkg.evidence import EvidenceItem
+from medkg.paths import Path
 from medkg.query import RESULT_FORMATS, QueryResult
+from medkg.search import SearchHit
 
-__all__ = ["GRAPH_FORMATS", "print_result"]
+__all__ = ["GRAPH_FORMATS", "print_card", "print_hits", "print_paths", "print_result"]
 
 #: RDF formats for CONSTRUCT and DESCRIBE results (CLI name → rdflib serializer).
 GRAPH_FORMATS = {
@@ -74,3 +82,65 @@ def _table(result: QueryResult, labels: Graph | None) -> Table | str:
     for row in result.rows:
         table.add_row(*(_cell(term, labels) for term in row))
     return table
+
+
+def print_hits(console: Console, hits: list[SearchHit]) -> None:
+    """Print search hits as a ranked table (or a line saying there are none)."""
+    if not hits:
+        console.print("no matching entity")
+        return
+    table = Table(caption=f"{len(hits)} matches")
+    for column in ("entity", "label", "type", "matched", "score"):
+        table.add_column(column, overflow="fold")
+    for hit in hits:
+        table.add_row(hit.curie, hit.label, ", ".join(hit.types), hit.matched, f"{hit.score:.2f}")
+    console.print(table)
+
+
+def _evidence_lines(evidence: list[EvidenceItem]) -> list[str]:
+    return [
+        f"      “{item['quote']}” — {item['source']} ({item['source_curie']}; {item['claim']})"
+        for item in evidence
+    ]
+
+
+def print_card(console: Console, card: EntityCard) -> None:
+    """Print an entity card: names, types, definition, IDs, facts and relations with evidence."""
+    entity = card.entity
+    lines = [f"[bold]{escape(entity.label)}[/]  {entity.curie}  <{entity.iri}>"]
+    types = [compact(str(t)) for t in entity.types if compact(str(t)) != "owl:NamedIndividual"]
+    lines.append("type: " + ", ".join(types))
+    if entity.synonyms:
+        lines.append("synonyms: " + escape(", ".join(entity.synonyms)))
+    if entity.brand_names:
+        lines.append("brand names: " + escape(", ".join(entity.brand_names)))
+    if entity.definition:
+        lines.append("definition: " + escape(entity.definition))
+    if card.external_ids:
+        lines.append("identifiers:")
+        lines += [f"  {x.match:7} {x.curie}  {x.iri}" for x in card.external_ids]
+    if card.facts:
+        lines.append("facts:")
+        lines += [f"  {f.property_label}: {escape(f.value)}" for f in card.facts]
+    for title, relations, arrow in (
+        ("relations out", card.outgoing, "→"),
+        ("relations in", card.incoming, "←"),
+    ):
+        if relations:
+            lines.append(f"{title}:")
+            for rel in relations:
+                lines.append(
+                    f"  {arrow} {rel.predicate_label} {escape(rel.other_label)} ({rel.other})"
+                )
+                lines += [escape(line) for line in _evidence_lines(rel.evidence)]
+    console.print("\n".join(lines))
+
+
+def print_paths(console: Console, paths: list[Path]) -> None:
+    """Print each path as a chain, then every hop with its source and quote."""
+    for number, path in enumerate(paths, start=1):
+        console.print(f"[bold]{number}. {escape(str(path))}[/]")
+        for hop in path.hops:
+            console.print(f"   {escape(str(hop))}")
+            for line in _evidence_lines(hop.evidence):
+                console.print(escape(line))

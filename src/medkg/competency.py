@@ -3,9 +3,11 @@
 A file starts with comment lines::
 
     # Question: Which drugs or drug classes may trigger leg cramps?
-    # Param: condition = the condition to ask about (default kg:LegCramp)
+    # Param: condition = kg:LegCramp
 
-followed by the SPARQL query.
+followed by the SPARQL query. A parameter is a variable of the query that the caller may bind
+to an entity by name (``--param condition="charley horse"``); the value after ``=`` is its
+default.
 """
 
 from __future__ import annotations
@@ -13,11 +15,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rdflib.term import URIRef
 
 from medkg.errors import MedkgError, QueryError
 from medkg.resources import queries_dir
 
-__all__ = ["CompetencyQuestion", "list_questions", "load_question"]
+if TYPE_CHECKING:
+    from medkg.graph import KnowledgeGraph
+
+__all__ = [
+    "CompetencyQuestion",
+    "bind_parameters",
+    "list_questions",
+    "load_question",
+    "parse_assignments",
+]
 
 
 @dataclass(frozen=True)
@@ -62,3 +76,44 @@ def load_question(name: str) -> CompetencyQuestion:
         names = ", ".join(q.name for q in list_questions())
         raise MedkgError(f"no example named {name!r}; choose one of: {names}")
     return _parse(path)
+
+
+def parse_assignments(assignments: list[str]) -> dict[str, str]:
+    """Split ``NAME=VALUE`` strings into a dict.
+
+    >>> parse_assignments(["condition=charley horse"])
+    {'condition': 'charley horse'}
+
+    :raises QueryError: an assignment has no ``=`` or no name.
+    """
+    parsed: dict[str, str] = {}
+    for assignment in assignments:
+        name, sep, value = assignment.partition("=")
+        name = name.strip().lstrip("?$")
+        if not sep or not re.fullmatch(r"\w+", name) or not value.strip():
+            raise QueryError(f"--param {assignment!r} is not NAME=ENTITY")
+        parsed[name] = value.strip()
+    return parsed
+
+
+def bind_parameters(
+    kg: KnowledgeGraph, declared: dict[str, str], given: dict[str, str]
+) -> dict[str, URIRef]:
+    """Resolve parameter values (labels, synonyms, CURIEs) to entity IRIs.
+
+    Declared parameters take their default when not given. For a question that declares
+    parameters, a name it does not declare is an error listing the ones it does; a free-form
+    query accepts any variable name.
+
+    :raises QueryError: an undeclared parameter name.
+    :raises EntityNotFoundError: a value names no entity.
+    :raises AmbiguousEntityError: a value names several entities.
+    """
+    if declared:
+        unknown = sorted(set(given) - set(declared))
+        if unknown:
+            raise QueryError(
+                f"unknown parameter {unknown[0]!r}; this question takes: {', '.join(declared)}"
+            )
+    values = {**declared, **given}
+    return {name: kg.entity(value).iri for name, value in values.items()}

@@ -13,7 +13,7 @@ from rdflib.term import Literal, URIRef
 from medkg.errors import AmbiguousEntityError, EntityNotFoundError
 from medkg.namespaces import MEDKG, PREFIXES
 
-__all__ = ["Entity", "all_entities", "compact", "normalise", "resolve"]
+__all__ = ["Entity", "all_entities", "compact", "describe", "normalise", "resolve"]
 
 #: Properties whose values name an entity.
 NAME_PROPERTIES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, MEDKG.brandName)
@@ -82,7 +82,8 @@ def all_entities(graph: Graph) -> list[URIRef]:
     return sorted(row[0] for row in rows if isinstance(row[0], URIRef))  # type: ignore[index]
 
 
-def _entity(graph: Graph, iri: URIRef) -> Entity:
+def describe(graph: Graph, iri: URIRef) -> Entity:
+    """Return the :class:`Entity` record of *iri*: label, types, synonyms, brand names."""
     label = graph.value(iri, RDFS.label) or graph.value(iri, SKOS.prefLabel) or compact(iri)
     brands = sorted(str(b) for b in graph.objects(iri, MEDKG.brandName))
     synonyms = sorted(
@@ -124,16 +125,16 @@ def resolve(graph: Graph, name: str) -> Entity:
     entities = set(all_entities(graph))
     for candidate in _iri_candidates(text):
         if candidate in entities:
-            return _entity(graph, candidate)
+            return describe(graph, candidate)
     index = _names(graph)
     found = index.get(normalise(text), set())
     if len(found) == 1:
-        return _entity(graph, next(iter(found)))
+        return describe(graph, next(iter(found)))
     if found:
-        cards = [_entity(graph, iri) for iri in sorted(found)]
+        cards = [describe(graph, iri) for iri in sorted(found)]
         raise AmbiguousEntityError(name, [(c.curie, c.label) for c in cards])
     close = difflib.get_close_matches(normalise(text), list(index), n=3, cutoff=0.75)
-    labels = sorted({_entity(graph, iri).label for key in close for iri in index[key]})
+    labels = sorted({describe(graph, iri).label for key in close for iri in index[key]})
     raise EntityNotFoundError(name, labels)
 
 
