@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from medkg.errors import MedkgError
@@ -39,7 +40,7 @@ class _Options:
 
 
 def _fail(exc: MedkgError) -> NoReturn:
-    err.print(f"[bold red]error:[/] {exc}", markup=True)
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True)
     raise typer.Exit(exc.exit_code)
 
 
@@ -236,28 +237,46 @@ def validate(
         bool, typer.Option(help="Also check logical consistency with the HermiT OWL reasoner (needs Java).")
     ] = False,
 ) -> None:
-    """Check the graph against its SHACL shapes; exit 1 with a report when it does not conform."""
-    from medkg.validate import validate_graph
+    """Check the graph against its SHACL shapes; exit 1 with a report when it does not conform.
+
+    Exit status: 0 when the graph conforms (and, with --reasoner, is consistent); 1 with a table
+    of findings, or when the reasoner finds a contradiction; 2 for unreadable input or a
+    missing tool.
+    """
+    from rich.text import Text
+
+    from medkg.validate import check_consistency, validate_graph
 
     try:
-        report = validate_graph(_load())
+        kg = _load()
+        report = validate_graph(kg)
     except MedkgError as exc:
         _fail(exc)
-    if report.conforms:
-        out.print(f"conforms: {report.focus_count} nodes checked against the SHACL shapes")
-    else:
-        table = Table(title=f"SHACL: {len(report.findings)} problems")
-        for column in ("severity", "node", "path", "shape", "message"):
-            table.add_column(column)
+    if not report.conforms:
+        count = len(report.findings)
+        table = Table(
+            title=f"SHACL: {count} problem{'s' * (count != 1)} among {report.focus_count} "
+            "nodes checked",
+            show_lines=True,
+        )
+        # The node column never wraps, so a curator can search the report for the IRI; long
+        # IRIs in the other columns fold instead of being cut short.
+        table.add_column("node", no_wrap=True)
+        table.add_column("rule", overflow="fold")
+        table.add_column("message", overflow="fold")
         for f in report.findings:
-            table.add_row(f.severity, f.focus_node, f.path or "", f.shape, f.message)
+            rule = f.shape if f.severity == "Violation" else f"{f.severity}: {f.shape}"
+            message = f.message
+            if f.value is not None and f.value not in message:
+                message += f"\nvalue: {f.value}"
+            # Text cells: data may contain [brackets] that rich would read as markup.
+            table.add_row(Text(f.focus_node), Text(rule), Text(message))
         out.print(table)
         raise typer.Exit(1)
+    out.print(f"conforms: {report.focus_count} nodes checked against the SHACL shapes")
     if reasoner:
-        from medkg.validate import check_consistency
-
         try:
-            check_consistency(_load())
+            check_consistency(kg)
         except MedkgError as exc:
             _fail(exc)
         out.print("consistent: the HermiT reasoner found no contradiction")

@@ -23,6 +23,7 @@ class EvidenceItem(TypedDict):
     quote: str | None
     source: str | None
     source_curie: str | None
+    source_iri: str | None
     claim: str | None
     record: str
 
@@ -70,6 +71,7 @@ def _evidence_items(graph: Graph, record: Node) -> list[EvidenceItem]:
             quote=str(quote) if quote is not None else None,
             source=label_of(graph, source) if source is not None else None,
             source_curie=compact(str(source)) if source is not None else None,
+            source_iri=str(source) if source is not None else None,
             claim=(label_of(graph, claim) or compact(str(claim))) if claim is not None else None,
             record=compact(str(record)),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph
 from rdflib.term import Identifier
@@ -28,9 +28,7 @@ class KnowledgeGraph:
     takes a ``KnowledgeGraph``.
     """
 
-    def __init__(
-        self, graph: Graph, *, files: Sequence[Path] = (), inferred: bool = False
-    ) -> None:
+    def __init__(self, graph: Graph, *, files: Sequence[Path] = (), inferred: bool = False) -> None:
         self.graph = graph
         #: The files the graph was read from, in load order.
         self.files = list(files)
@@ -74,6 +72,21 @@ class KnowledgeGraph:
 
         return resolve(self.graph, name)
 
+    def to_networkx(self) -> Any:
+        """Return the network view: entities as nodes, relations as edges (needs networkx).
+
+        >>> network = load().to_networkx()
+        >>> network.number_of_nodes() > 40
+        True
+        >>> network.nodes["https://w3id.org/medkg/entity/LegCramp"]["label"]
+        'leg cramp'
+
+        :returns: a ``networkx.MultiDiGraph``; see :func:`medkg.network.to_networkx`.
+        """
+        from medkg.network import to_networkx
+
+        return to_networkx(self)
+
 
 def load(
     extra: Iterable[str | Path] = (),
@@ -95,9 +108,9 @@ def load(
     files = [*bundled_data_files()] if bundled else []
     for path in files:
         parse_file(graph, path)
-    for path in extra:
-        parse_file(graph, path, format)
-        files.append(Path(path))
+    for extra_path in extra:
+        parse_file(graph, extra_path, format)
+        files.append(Path(extra_path))
     if infer:
         from medkg.inference import materialise
 
