@@ -8,7 +8,7 @@ from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.term import Literal, Node, URIRef
 
-from medkg.entities import Entity, all_entities, compact, describe
+from medkg.entities import Entity, all_entities, compact, sort_terms
 from medkg.evidence import EvidenceItem, evidence_index, label_of
 from medkg.namespaces import MEDKG, SCHEMA
 
@@ -82,11 +82,11 @@ def entity_card(graph: Graph, entity: Entity) -> EntityCard:
     external = [
         ExternalId(kind, compact(str(target)), str(target))
         for prop, kind in MATCH_KINDS.items()
-        for target in sorted(graph.objects(iri, prop))
+        for target in sort_terms(graph.objects(iri, prop))
         if isinstance(target, URIRef)
     ]
     outgoing, facts = [], []
-    for prop, value in sorted(graph.predicate_objects(iri)):
+    for prop, value in sorted(graph.predicate_objects(iri), key=_pair_key):
         if prop in _SKIPPED or not isinstance(prop, URIRef):
             continue
         if value in entities:
@@ -95,10 +95,14 @@ def entity_card(graph: Graph, entity: Entity) -> EntityCard:
             facts.extend(_facts(graph, prop, value))
     incoming = [
         _relation(graph, subject, prop, iri, subject, evidence)
-        for subject, prop in sorted(graph.subject_predicates(iri))
-        if subject in entities and _is_object_property(graph, prop)
+        for subject, prop in sorted(graph.subject_predicates(iri), key=_pair_key)
+        if subject in entities and isinstance(prop, URIRef) and _is_object_property(graph, prop)
     ]
     return EntityCard(entity, external, facts, outgoing, incoming)
+
+
+def _pair_key(pair: tuple[Node, Node]) -> tuple[str, str]:
+    return str(pair[0]), str(pair[1])
 
 
 def _is_object_property(graph: Graph, prop: Node) -> bool:

@@ -4,19 +4,37 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from rdflib import Graph
 from rdflib.namespace import RDF, RDFS, SKOS
-from rdflib.term import Literal, URIRef
+from rdflib.term import Literal, Node, URIRef
 
 from medkg.errors import AmbiguousEntityError, EntityNotFoundError
 from medkg.namespaces import MEDKG, PREFIXES
 
-__all__ = ["Entity", "all_entities", "compact", "describe", "normalise", "resolve"]
+__all__ = [
+    "Entity",
+    "all_entities",
+    "compact",
+    "describe",
+    "normalise",
+    "resolve",
+    "sort_terms",
+]
 
 #: Properties whose values name an entity.
 NAME_PROPERTIES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, MEDKG.brandName)
+
+
+T = TypeVar("T", bound=Node)
+
+
+def sort_terms(terms: Iterable[T]) -> list[T]:
+    """Sort RDF terms in a stable order (by kind, then text), for reproducible output."""
+    return sorted(terms, key=lambda term: (type(term).__name__, str(term)))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Literal, Node
 
-from medkg.entities import compact
+from medkg.entities import compact, sort_terms
 from medkg.namespaces import MEDKG
 
 __all__ = ["EvidenceItem", "Triple", "evidence_index", "label_of"]
@@ -42,11 +42,12 @@ def evidence_index(graph: Graph) -> dict[Triple, list[EvidenceItem]]:
     >>> from medkg import load
     >>> kg = load()
     >>> from medkg.namespaces import KG, MEDKG
-    >>> [e["source"] for e in evidence_index(kg.graph)[(KG.Baclofen, MEDKG.memberOf, KG.MuscleRelaxants)]]
+    >>> index = evidence_index(kg.graph)
+    >>> [e["source"] for e in index[(KG.Baclofen, MEDKG.memberOf, KG.MuscleRelaxants)]]
     ['Behringer M et al. PLoS One 2014;9(4):e94910']
     """
     index: dict[Triple, list[EvidenceItem]] = defaultdict(list)
-    for record in sorted(graph.subjects(RDF.type, MEDKG.Evidence)):
+    for record in sort_terms(graph.subjects(RDF.type, MEDKG.Evidence)):
         subject = graph.value(record, RDF.subject)
         predicate = graph.value(record, RDF.predicate)
         obj = graph.value(record, RDF.object)
@@ -62,8 +63,8 @@ def _evidence_items(graph: Graph, record: Node) -> list[EvidenceItem]:
     claim = graph.value(record, MEDKG.claimType)
     sources: list[Node | None] = [
         *(
-            sorted(graph.objects(record, MEDKG.supportedBy))
-            or sorted(graph.objects(record, MEDKG.quotedFrom))
+            sort_terms(graph.objects(record, MEDKG.supportedBy))
+            or sort_terms(graph.objects(record, MEDKG.quotedFrom))
         )
     ]
     return [

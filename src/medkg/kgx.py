@@ -17,7 +17,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node, URIRef
 
-from medkg.entities import all_entities, compact, describe
+from medkg.entities import all_entities, compact, describe, sort_terms
 from medkg.evidence import evidence_index
 from medkg.namespaces import BIOLINK
 
@@ -72,7 +72,7 @@ XREF_PREFIXES = {
 def biolink_curie(graph: Graph, term: Node) -> str | None:
     """Return the Biolink CURIE the schema maps *term* to, strongest mapping first."""
     for prop in _MAPPINGS:
-        for target in sorted(graph.objects(term, prop)):
+        for target in sort_terms(graph.objects(term, prop)):
             if isinstance(target, URIRef) and str(target).startswith(str(BIOLINK)):
                 return "biolink:" + str(target)[len(str(BIOLINK)) :]
     return None
@@ -95,7 +95,7 @@ def _node_row(graph: Graph, iri: URIRef) -> dict[str, str]:
     xrefs = [
         x
         for prop in (SKOS.exactMatch, SKOS.closeMatch)
-        for target in sorted(graph.objects(iri, prop))
+        for target in sort_terms(graph.objects(iri, prop))
         if (x := _xref(str(target)))
     ]
     return {
@@ -114,7 +114,9 @@ def _publications(graph: Graph, sources: list[str]) -> list[str]:
     pubs = []
     for iri in sources:
         source = URIRef(iri)
-        ids = [x for t in sorted(graph.objects(source, SKOS.exactMatch)) if (x := _xref(str(t)))]
+        ids = [
+            x for t in sort_terms(graph.objects(source, SKOS.exactMatch)) if (x := _xref(str(t)))
+        ]
         pubs.extend(ids or [compact(iri)])
     return pubs
 

@@ -16,7 +16,7 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS, RDF, SKOS
 from rdflib.term import Node, URIRef
 
-from medkg.entities import all_entities, describe
+from medkg.entities import all_entities, describe, sort_terms
 from medkg.namespaces import MEDKG, SCHEMA
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def _name(graph: Graph, iri: Node) -> str:
 
 def _codes(graph: Graph, iri: URIRef) -> list[dict[str, str]]:
     codes = []
-    for target in sorted(graph.objects(iri, SKOS.exactMatch)):
+    for target in sort_terms(graph.objects(iri, SKOS.exactMatch)):
         for base, system in CODING_SYSTEMS.items():
             if str(target).startswith(base):
                 codes.append(
@@ -88,7 +88,7 @@ def _source(graph: Graph, iri: Node) -> dict[str, Any]:
     url = graph.value(iri, SCHEMA.url)
     if url is not None:
         doc["url"] = str(url)
-    same = [str(t) for t in sorted(graph.objects(iri, SKOS.exactMatch))]
+    same = [str(t) for t in sort_terms(graph.objects(iri, SKOS.exactMatch))]
     if same:
         doc["sameAs"] = same
     return doc
@@ -103,18 +103,18 @@ def condition_document(graph: Graph, condition: URIRef) -> dict[str, Any]:
     sections = {
         "riskFactor": [
             _thing(graph, s, "MedicalRiskFactor")
-            for s in sorted(graph.subjects(MEDKG.mayTrigger, condition))
+            for s in sort_terms(graph.subjects(MEDKG.mayTrigger, condition))
         ],
         "signOrSymptom": [
             _thing(graph, o, "MedicalSignOrSymptom")
-            for o in sorted(graph.objects(condition, MEDKG.hasSymptom))
+            for o in sort_terms(graph.objects(condition, MEDKG.hasSymptom))
         ],
         "associatedAnatomy": [
-            _thing(graph, o, "Muscle") for o in sorted(graph.objects(condition, MEDKG.affects))
+            _thing(graph, o, "Muscle") for o in sort_terms(graph.objects(condition, MEDKG.affects))
         ],
         "possibleTreatment": [
             _thing(graph, s, "MedicalTherapy")
-            for s in sorted(
+            for s in sort_terms(
                 {
                     *graph.subjects(MEDKG.treats, condition),
                     *graph.subjects(MEDKG.relieves, condition),
@@ -123,7 +123,7 @@ def condition_document(graph: Graph, condition: URIRef) -> dict[str, Any]:
         ],
         "primaryPrevention": [
             _thing(graph, s, "MedicalTherapy")
-            for s in sorted(graph.subjects(MEDKG.prevents, condition))
+            for s in sort_terms(graph.subjects(MEDKG.prevents, condition))
         ],
     }
     treatments = {
@@ -132,11 +132,11 @@ def condition_document(graph: Graph, condition: URIRef) -> dict[str, Any]:
     }
     sections["drug"] = [
         _drug(graph, drug, drug_class)
-        for drug_class in sorted(treatments)
-        for drug in sorted(graph.subjects(MEDKG.memberOf, drug_class))
+        for drug_class in sort_terms(treatments)
+        for drug in sort_terms(graph.subjects(MEDKG.memberOf, drug_class))
         if (drug, RDF.type, MEDKG.Drug) in graph
     ]
-    sources = sorted(
+    sources = sort_terms(
         {
             source
             for record in graph.subjects(RDF.type, MEDKG.Evidence)
