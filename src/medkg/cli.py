@@ -234,7 +234,10 @@ def export(
 @app.command()
 def validate(
     reasoner: Annotated[
-        bool, typer.Option(help="Also check logical consistency with the HermiT OWL reasoner (needs Java).")
+        bool,
+        typer.Option(
+            help="Also check logical consistency with the HermiT OWL reasoner (needs Java)."
+        ),
     ] = False,
 ) -> None:
     """Check the graph against its SHACL shapes; exit 1 with a report when it does not conform.
@@ -253,11 +256,9 @@ def validate(
     except MedkgError as exc:
         _fail(exc)
     if not report.conforms:
-        count = len(report.findings)
+        problems = "1 problem" if len(report.findings) == 1 else f"{len(report.findings)} problems"
         table = Table(
-            title=f"SHACL: {count} problem{'s' * (count != 1)} among {report.focus_count} "
-            "nodes checked",
-            show_lines=True,
+            title=f"SHACL: {problems} among {report.focus_count} nodes checked", show_lines=True
         )
         # The node column never wraps, so a curator can search the report for the IRI; long
         # IRIs in the other columns fold instead of being cut short.
@@ -332,6 +333,48 @@ def path(
     except MedkgError as exc:
         _fail(exc)
     print_paths(out, paths)
+
+
+@app.command()
+def viz(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The HTML file to write (atomically).")
+    ] = Path("medkg-explorer.html"),
+    focus: Annotated[
+        str | None,
+        typer.Option(help="Draw only the neighbourhood of this entity (label, synonym, CURIE)."),
+    ] = None,
+    depth: Annotated[
+        int | None,
+        typer.Option(help="How many hops around --focus, in either direction.  [default: 1]",
+                     show_default=False),
+    ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option(help="Draw the entities of a CONSTRUCT or SELECT query (text or .rq file)."),
+    ] = None,
+    types: Annotated[
+        str | None,
+        typer.Option(help="Keep only these entity types, comma-separated (drug,drug class …)."),
+    ] = None,
+    open_page: Annotated[
+        bool, typer.Option("--open", help="Open the page in the web browser when written.")
+    ] = False,
+) -> None:
+    """Write the interactive explorer: one offline HTML page with search, legend and evidence."""
+    from medkg.viz import visualize
+
+    kinds = [t.strip() for t in types.split(",") if t.strip()] if types is not None else None
+    try:
+        page = visualize(_load(), focus=focus, depth=depth, query=query, types=kinds)
+        page.save(output)
+    except MedkgError as exc:
+        _fail(exc)
+    err.print(f"wrote {output} ({page.node_count} entities, {page.edge_count} relations)")
+    if open_page:
+        import webbrowser
+
+        webbrowser.open(output.resolve().as_uri())
 
 
 def main() -> None:

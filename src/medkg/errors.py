@@ -19,6 +19,7 @@ __all__ = [
     "QueryError",
     "UnknownFormatError",
     "ValidationError",
+    "ValidatorUnavailableError",
 ]
 
 
@@ -131,6 +132,13 @@ class UnknownFormatError(MedkgError, ValueError):
 
 class ExportError(MedkgError, OSError):
     """An export that could not be written; the previous file, if any, is left untouched."""
+
+
+class ValidatorUnavailableError(MedkgError, RuntimeError):
+    """A check cannot run here: pyshacl, owlready2 or Java is missing.
+
+    The message says what to install.
+    """
 
 
 class ValidationError(MedkgError):

@@ -45,6 +45,7 @@ class MEDKG(DefinedNamespace):
     Activity: URIRef
     MedicalProcedure: URIRef
     Symptom: URIRef
+    ConditionOrSymptom: URIRef
     AnatomicalEntity: URIRef
     Muscle: URIRef
     Drug: URIRef
@@ -115,6 +116,9 @@ class MEDKG(DefinedNamespace):
     PreventionClaim: URIRef
     ReliefClaim: URIRef
     AdviceClaim: URIRef
+    # Concept schemes of the claim types and study types
+    ClaimTypes: URIRef
+    StudyTypes: URIRef
     # Study types of sources
     PatientEducation: URIRef
     SystematicReview: URIRef
