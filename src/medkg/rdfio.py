@@ -2,16 +2,29 @@
 
 The parser is always chosen explicitly, from the file's extension or the caller's format
 name, never guessed from content sent by a server.
+
+Parsing reads the one file and nothing else: a user's file is untrusted input, and rdflib
+would otherwise fetch JSON-LD contexts by URL or ``file:`` path. So JSON-LD contexts by
+reference, XML entity declarations and external DTDs are refused with a clear error before
+rdflib sees the data
+(see :func:`_refuse_json_ld_references` and :func:`_refuse_xml_entities`). Nothing else
+fetches: rdflib never follows ``owl:imports``, ``@base`` or ``@prefix`` IRIs while parsing,
+and its RDF/XML reader leaves ``feature_external_ges`` off (``tests/test_rdfio_safety.py``
+holds each of these to a local listener that must see no request).
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import xml.sax
 from pathlib import Path
+from typing import Any
+from xml.parsers import expat
 
 from rdflib import Dataset, Graph
 from rdflib.exceptions import ParserError
+from rdflib.parser import PythonInputSource
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from medkg.errors import DataFileError, UnknownFormatError
@@ -78,26 +91,44 @@ def parse_file(target: Graph, path: str | Path, format: str | None = None) -> No
     :param target: the graph (or dataset, for TriG and N-Quads) that receives the triples.
     :param path: a local file.
     :param format: a parser name; by default it follows the file's extension.
-    :raises DataFileError: the file is missing, unreadable, not UTF-8 or malformed; the
-        message names the file and, where the parser knows it, the line.
+    :raises DataFileError: the file is missing, unreadable, not UTF-8, malformed, nested too
+        deeply, or refers to content outside itself (a JSON-LD context by URL or path, an
+        XML entity or external DTD), which is never fetched; the message names the file
+        and, where the parser knows it, the line.
     """
     path = Path(path)
     fmt = guess_input_format(path, format)
     try:
-        text = path.read_bytes().decode("utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise DataFileError(path, "no such file") from None
     except IsADirectoryError:
         raise DataFileError(path, "is a folder, not a file") from None
     except PermissionError:
         raise DataFileError(path, "permission denied") from None
+    # Editors on Windows often write a byte-order mark; it is not part of the RDF text.
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        line = raw[: exc.start].count(b"\n") + 1
         raise DataFileError(path, "is not UTF-8 text", line) from None
     # Parse into a scratch graph first, so a failure leaves *target* untouched.
     scratch: Graph = Dataset() if fmt in {"trig", "nquads"} else Graph()
+    base = path.resolve().as_uri()
     try:
-        scratch.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
+        if fmt == "json-ld":
+            # rdflib gets the very object that was checked, not the text to parse again.
+            document = json.loads(text)
+            _refuse_json_ld_references(document, text, path)
+            scratch.parse(PythonInputSource(document, base), publicID=base, format=fmt)
+        else:
+            if fmt == "xml":
+                _refuse_xml_entities(text, path)
+            scratch.parse(data=text, format=fmt, publicID=base)
+    except DataFileError:
+        raise
     except BadSyntax as exc:
         raise DataFileError(path, f"syntax error: {exc._why}", exc.lines + 1) from None
     except xml.sax.SAXParseException as exc:
@@ -108,6 +139,9 @@ def parse_file(target: Graph, path: str | Path, format: str | None = None) -> No
         bad_line = _first_bad_line(text, fmt) if fmt in _LINE_BASED else None
         raise DataFileError(path, f"syntax error: {exc}", bad_line) from None
     except RecursionError:
+        # The JSON reader and rdflib's Turtle, TriG, N3 and JSON-LD parsers recurse once per
+        # level of nesting ([ ], ( ), { }), so deep input exhausts the stack; the error
+        # unwinds it fully and the recursion limit is never changed.
         raise DataFileError(path, "nested too deeply to parse") from None
     except Exception as exc:  # rdflib's parsers raise many types; each is bad input here
         raise DataFileError(path, f"cannot parse as {fmt}: {exc}") from None
@@ -119,6 +153,93 @@ def parse_file(target: Graph, path: str | Path, format: str | None = None) -> No
         # A plain graph receives the triples of every named graph, merged.
         for s, p, o, _ in scratch.quads((None, None, None, None)):
             target.add((s, p, o))
+
+
+def _refuse_json_ld_references(document: Any, text: str, path: Path) -> None:
+    """Refuse a JSON-LD document that names a context by reference instead of inlining it.
+
+    rdflib fetches, over HTTP or from disk, every string it finds in an ``@context`` value
+    (alone or in lists, nested at any depth), wherever the ``@context`` is: at the top, in a
+    node object, in a scoped term definition, inside another context. It also fetches every
+    ``@import``. Refusing each such string keeps parsing to this one file; inline (object)
+    contexts are untouched.
+    """
+    # Iterative, so nesting depth costs no stack; each value carries whether it sits under
+    # @context or @import, through lists, until a dict (whose own keys are then checked).
+    stack: list[tuple[Any, bool]] = [(document, False)]
+    while stack:
+        node, is_reference = stack.pop()
+        if isinstance(node, str) and is_reference:
+            raise DataFileError(
+                path,
+                f"refers to the JSON-LD context {node!r}: remote JSON-LD contexts are not "
+                "fetched; inline the context",
+                _line_of(text, json.dumps(node, ensure_ascii=False)),
+            )
+        if isinstance(node, list):
+            stack.extend((item, is_reference) for item in reversed(node))
+        elif isinstance(node, dict):
+            stack.extend(
+                (value, key in {"@context", "@import"}) for key, value in reversed(node.items())
+            )
+
+
+class _PrologDone(Exception):
+    """The root element has started: no DTD can follow it."""
+
+
+def _refuse_xml_entities(text: str, path: Path) -> None:
+    """Refuse an XML document whose DOCTYPE declares entities or points at an external DTD.
+
+    rdflib's reader does not fetch external entities or DTDs, but it silently drops what
+    they would have supplied. Internal entities cannot fetch anything, yet they expand
+    exponentially ("billion laughs"): expat 2.5 stops that only after rdflib has spent
+    minutes building the expanded text. RDF/XML needs neither, so any entity declaration
+    or external DTD is refused. This pass reads only the prolog, before the root element.
+    """
+    # Configured and fed (a str, so expat reads UTF-8 whatever the XML declaration says) as
+    # xml.sax does for rdflib, so this pass sees exactly the declarations rdflib would.
+    parser = expat.ParserCreate("utf-8", " ")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_UNLESS_STANDALONE)
+    parser.ExternalEntityRefHandler = lambda *_: 1  # never load anything; just go on
+
+    def on_doctype(name: str, system_id: str | None, public_id: str | None, _: bool) -> None:
+        if system_id is not None or public_id is not None:
+            raise DataFileError(
+                path,
+                f"the DOCTYPE refers to an external DTD ({system_id or public_id!r}), which "
+                "is not fetched; remove the external identifier",
+                parser.CurrentLineNumber,
+            )
+
+    def on_entity(name: str, is_parameter_entity: bool, *_: object) -> None:
+        name = f"%{name}" if is_parameter_entity else name
+        raise DataFileError(
+            path,
+            f"declares the XML entity {name!r}; XML entities are not supported (they can "
+            "read other files or expand without bound), write the text out instead",
+            parser.CurrentLineNumber,
+        )
+
+    def on_root(*_: object) -> None:
+        raise _PrologDone
+
+    parser.StartDoctypeDeclHandler = on_doctype
+    parser.EntityDeclHandler = on_entity
+    parser.StartElementHandler = on_root
+    try:
+        parser.Parse(text, True)
+    except _PrologDone:
+        pass
+    except expat.ExpatError as exc:
+        # Fail closed: a prolog this pass cannot read is never handed on to rdflib.
+        raise DataFileError(path, f"XML error: {expat.ErrorString(exc.code)}", exc.lineno) from None
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    """Return the 1-based line where *needle* first occurs in *text*, if it does."""
+    index = text.find(needle)
+    return text.count("\n", 0, index) + 1 if index >= 0 else None
 
 
 def _first_bad_line(text: str, fmt: str) -> int | None:
