@@ -6,15 +6,15 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 MEDKG  := $(BIN)/medkg
 
-.PHONY: demo test install install-dev lint typecheck clean
+.PHONY: demo test install install-dev lint typecheck notebooks screenshot bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# The package, with the extras the demo uses (validation).
+# The package, with the extras the demo uses (validation, the explorer page).
 $(VENV)/.installed: pyproject.toml $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[validate,infer,network]'
+	$(BIN)/python -m pip install --quiet -e '.[validate,infer,network,viz]'
 	touch $@
 
 # Everything the tests need.
@@ -31,6 +31,8 @@ demo: $(VENV)/.installed
 	$(MEDKG) query --example triggering-drugs
 	mkdir -p build
 	$(MEDKG) export --format turtle --output build/leg-cramps.ttl
+	$(MEDKG) viz --output build/leg-cramps.html
+	@echo "Open build/leg-cramps.html in a browser to explore the graph (it works offline)."
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
@@ -41,6 +43,19 @@ lint: $(VENV)/.installed-dev
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
+
+# Opens the notebooks in JupyterLab for a person (installed on demand; the tests use nbclient).
+notebooks: $(VENV)/.installed-dev
+	$(BIN)/python -m pip install --quiet jupyterlab
+	$(BIN)/jupyter lab notebooks/
+
+# Regenerates the README's screenshot of the explorer (needs Debian's chromium).
+screenshot: $(VENV)/.installed-dev
+	$(BIN)/python docs/screenshot.py
+
+# Performance measurements, written as Markdown tables (not tests: no thresholds).
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/viz_benchmark.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

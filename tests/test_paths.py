@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from medkg.graph import KnowledgeGraph, load
 from medkg.paths import NoPathError, shortest_paths
-from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
 

@@ -346,8 +346,10 @@ def viz(
     ] = None,
     depth: Annotated[
         int | None,
-        typer.Option(help="How many hops around --focus, in either direction.  [default: 1]",
-                     show_default=False),
+        typer.Option(
+            help="How many hops around --focus, in either direction.  [default: 1]",
+            show_default=False,
+        ),
     ] = None,
     query: Annotated[
         str | None,
@@ -375,6 +377,63 @@ def viz(
         import webbrowser
 
         webbrowser.open(output.resolve().as_uri())
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option(help="The address to listen on; other machines need 0.0.0.0.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The TCP port (0 picks a free one).", min=0)] = 8000,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds a query may run before it is stopped.", min=0.1)
+    ] = 30.0,
+    max_rows: Annotated[
+        int, typer.Option(help="The most rows (or triples) one answer may have.", min=1)
+    ] = 10_000,
+    cors: Annotated[
+        str | None,
+        typer.Option(help="Let pages from this one origin (e.g. https://example.org) read answers."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(help="Query worker processes, each with its own copy of the graph.", min=1)
+    ] = 2,
+    queue: Annotated[
+        int, typer.Option(help="Requests that may wait for a worker before the server says 429.", min=0)
+    ] = 8,
+    memory_limit: Annotated[
+        int, typer.Option(help="Memory limit of each worker, in MiB (0: none).", min=0)
+    ] = 2048,
+) -> None:
+    """Serve a read-only SPARQL endpoint, entity pages and a query page over HTTP.
+
+    /sparql speaks the SPARQL 1.1 Protocol; /entity/NAME dereferences kg:NAME (HTML or RDF);
+    / is a query page. Updates and SERVICE queries are refused. Stop with Ctrl-C.
+    """
+    from medkg.server import ServerConfig
+    from medkg.server import serve as run_server
+
+    config = ServerConfig(
+        host=host,
+        port=port,
+        data=tuple(_Options.data),
+        data_format=_Options.data_format,
+        timeout=timeout,
+        max_rows=max_rows,
+        cors_origin=cors,
+        workers=workers,
+        max_pending=queue,
+        memory_limit=memory_limit * 1024**2,
+    )
+
+    def announce(url: str) -> None:
+        out.print(f"medkg: serving {url} (SPARQL endpoint {url}sparql); Ctrl-C stops")
+        sys.stdout.flush()
+
+    try:
+        run_server(config, announce=announce)
+    except MedkgError as exc:
+        _fail(exc)
 
 
 def main() -> None:

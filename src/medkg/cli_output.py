@@ -8,9 +8,6 @@ from rdflib import Graph
 from rdflib.namespace import RDFS, SKOS
 from rdflib.term import Identifier, Literal, URIRef
 from rich.console import Console
-from rich.table import Table
-
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 

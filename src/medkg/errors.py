@@ -14,6 +14,7 @@ __all__ = [
     "AmbiguousEntityError",
     "DataFileError",
     "EntityNotFoundError",
+    "ExplorerError",
     "ExportError",
     "MedkgError",
     "QueryError",
@@ -138,6 +139,13 @@ class ValidatorUnavailableError(MedkgError, RuntimeError):
     """A check cannot run here: pyshacl, owlready2 or Java is missing.
 
     The message says what to install.
+    """
+
+
+class ExplorerError(MedkgError, ValueError):
+    """A view that cannot be drawn as asked: an unknown kind, a bad depth, a missing extra.
+
+    :param message: what is wrong and how to fix it, in one line.
     """
 
 

@@ -46,8 +46,8 @@ from rdflib import Dataset, URIRef
 
 from medkg.errors import ExportError, UnknownFormatError
 from medkg.kgx import write_kgx
-from medkg.schemaorg import write_schemaorg
 from medkg.namespaces import BASE, PREFIXES
+from medkg.schemaorg import write_schemaorg
 
 if TYPE_CHECKING:
     from medkg.graph import KnowledgeGraph

@@ -16,6 +16,7 @@ from medkg.resources import bundled_data_files
 
 if TYPE_CHECKING:
     from medkg.entities import Entity
+    from medkg.viz import Explorer
 
 __all__ = ["KnowledgeGraph", "load"]
 
@@ -86,6 +87,36 @@ class KnowledgeGraph:
         from medkg.network import to_networkx
 
         return to_networkx(self)
+
+    def visualize(
+        self,
+        *,
+        focus: str | None = None,
+        depth: int | None = None,
+        query: str | None = None,
+        types: Sequence[str] | None = None,
+        title: str | None = None,
+    ) -> Explorer:
+        """Draw the graph, or part of it, as a self-contained interactive HTML page.
+
+        In Jupyter the result shows itself inline; ``.save("page.html")`` writes the page.
+        Needs the ``viz`` extra (networkx, jinja2, pyvis).
+
+        >>> page = load().visualize(focus="beta-agonists", depth=1)
+        >>> page.node_count
+        3
+
+        :param focus: draw only the neighbourhood of this entity (label, synonym, CURIE, IRI).
+        :param depth: how many hops around *focus*, in either direction (default 1).
+        :param query: draw the entities of a CONSTRUCT / SELECT query (text or a ``.rq`` path).
+        :param types: keep only entities of these types (``drug``, ``DrugClass`` …).
+        :param title: the page's title.
+        :returns: an :class:`~medkg.viz.Explorer`; see :func:`medkg.viz.visualize`.
+        :raises MedkgError: an unknown focus entity, a malformed query, an unknown type.
+        """
+        from medkg.viz import visualize
+
+        return visualize(self, focus=focus, depth=depth, query=query, types=types, title=title)
 
 
 def load(

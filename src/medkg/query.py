@@ -43,6 +43,18 @@ class QueryResult:
         index = self.variables.index(name)
         return [row[index] for row in self.rows]
 
+    def to_dataframe(self) -> Any:
+        """Return a SELECT result as a :class:`pandas.DataFrame` of Python values (needs pandas).
+
+        IRIs become strings, literals their Python values, unbound cells ``None``.
+        """
+        import pandas as pd
+
+        if self.kind != "SELECT":
+            raise QueryError(f"only a SELECT result is a table; this is a {self.kind}")
+        rows = [[_python_value(term) for term in row] for row in self.rows]
+        return pd.DataFrame(rows, columns=self.variables)
+
     def serialize(self, format: str) -> str:
         """Write a SELECT or ASK result in a W3C result format (csv, tsv, json, xml)."""
         if format not in RESULT_FORMATS:
@@ -104,6 +116,14 @@ def _wrap(result: Result) -> QueryResult:
         out.add(triple)
     kind = "DESCRIBE" if result.type == "DESCRIBE" else "CONSTRUCT"
     return QueryResult(kind, graph=out)
+
+
+def _python_value(term: Identifier | None) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        return term.toPython()
+    return str(term)
 
 
 def term_to_text(term: Identifier | None) -> str:
