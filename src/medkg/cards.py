@@ -24,7 +24,15 @@ MATCH_KINDS = {
 }
 
 # Shown elsewhere on the card (or not at all).
-_SKIPPED = {RDF.type, RDFS.label, SKOS.definition, SKOS.altLabel, SKOS.hiddenLabel, *MATCH_KINDS}
+_SKIPPED = {
+    RDF.type,
+    RDFS.label,
+    SKOS.definition,
+    SKOS.altLabel,
+    SKOS.hiddenLabel,
+    MEDKG.brandName,
+    *MATCH_KINDS,
+}
 
 
 @dataclass(frozen=True)

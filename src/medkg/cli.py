@@ -63,8 +63,10 @@ def main_options(
     ] = None,
     data_format: Annotated[
         str | None,
-        typer.Option(help="Parser for --data files (turtle, nt, xml, json-ld, trig, nquads); "
-                     "by default each file's extension decides."),
+        typer.Option(
+            help="Parser for --data files (turtle, nt, xml, json-ld, trig, nquads); "
+            "by default each file's extension decides."
+        ),
     ] = None,
 ) -> None:
     """Curated medical knowledge as a graph: query, validate, explore and export it."""
@@ -81,8 +83,10 @@ def info() -> None:
         stats = graph_stats(_load())
     except MedkgError as exc:
         _fail(exc)
-    out.print(f"[bold]medkg[/] — {stats.triples} triples, {stats.entities} entities, "
-              f"{stats.evidence_records} evidence records")
+    out.print(
+        f"[bold]medkg[/] — {stats.triples} triples, {stats.entities} entities, "
+        f"{stats.evidence_records} evidence records"
+    )
     out.print("files: " + ", ".join(stats.files))
     table = Table(title="Entities per type")
     table.add_column("type")
@@ -108,7 +112,9 @@ def info() -> None:
 def query(
     sparql: Annotated[
         str | None,
-        typer.Argument(help="The SPARQL query text, or - to read it from stdin.", show_default=False),
+        typer.Argument(
+            help="The SPARQL query text, or - to read it from stdin.", show_default=False
+        ),
     ] = None,
     file: Annotated[
         Path | None, typer.Option("--file", "-f", help="Read the query from this file.")
@@ -138,7 +144,7 @@ def query(
         bool, typer.Option(help="Materialise RDFS / OWL-RL entailments first.")
     ] = False,
 ) -> None:
-    """Run a SPARQL query; common prefixes (kg:, medkg:, rdfs:, skos:, schema: …) are predeclared."""
+    """Run a SPARQL query; common prefixes (kg:, medkg:, rdfs:, skos:, schema: …) are set."""
     from medkg.cli_output import print_result
     from medkg.competency import bind_parameters, load_question, parse_assignments
     from medkg.query import run_query
@@ -181,7 +187,7 @@ def _query_text(
 
 @app.command()
 def examples() -> None:
-    """List the bundled competency questions (run one with ``medkg query --example NAME``)."""
+    """List the bundled competency questions (run one with: medkg query --example NAME)."""
     from medkg.competency import list_questions
 
     table = Table(title="Competency questions")
@@ -205,7 +211,9 @@ def prefixes() -> None:
 def export(
     format: Annotated[
         str,
-        typer.Option("--format", "-F", help="turtle, nt, jsonld, xml, trig, nquads, graphml or csv."),
+        typer.Option(
+            "--format", "-F", help="turtle, nt, jsonld, xml, trig, nquads, graphml or csv."
+        ),
     ] = "turtle",
     output: Annotated[
         Path | None,
@@ -213,7 +221,9 @@ def export(
             "--output", "-o", help="Write here (atomically) instead of stdout; a folder for csv."
         ),
     ] = None,
-    infer: Annotated[bool, typer.Option(help="Materialise RDFS / OWL-RL entailments first.")] = False,
+    infer: Annotated[
+        bool, typer.Option(help="Materialise RDFS / OWL-RL entailments first.")
+    ] = False,
 ) -> None:
     """Export the graph (Turtle by default) to a file or stdout; csv writes a folder."""
     from medkg.export import export_graph, resolve_format
@@ -393,13 +403,13 @@ def serve(
     ] = 10_000,
     cors: Annotated[
         str | None,
-        typer.Option(help="Let pages from this one origin (e.g. https://example.org) read answers."),
+        typer.Option(help="Let pages from this one origin (https://example.org) read answers."),
     ] = None,
     workers: Annotated[
-        int, typer.Option(help="Query worker processes, each with its own copy of the graph.", min=1)
+        int, typer.Option(help="Query worker processes, each with a copy of the graph.", min=1)
     ] = 2,
     queue: Annotated[
-        int, typer.Option(help="Requests that may wait for a worker before the server says 429.", min=0)
+        int, typer.Option(help="Requests that may wait for a worker before a 429.", min=0)
     ] = 8,
     memory_limit: Annotated[
         int, typer.Option(help="Memory limit of each worker, in MiB (0: none).", min=0)

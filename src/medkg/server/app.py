@@ -1,0 +1,278 @@
+"""The ASGI application: routes, status codes, security headers and CORS.
+
+Nothing here touches the graph: queries, entity cards and the explorer are jobs for the
+worker pool (:mod:`medkg.server.pool`), which holds the graph and enforces the limits.
+
+Status codes a client can meet:
+
+==== ===================================================================================
+200  the answer
+400  a malformed query (text/plain: the parser's message with line and column), a query
+     nested too deeply, several ``query`` parameters, ``default-graph-uri``
+403  SPARQL Update (in any form) or a ``SERVICE`` clause: refused, never evaluated
+404  an unknown entity or page
+406  no format the client accepts fits this kind of answer
+413  a request body over the size limit
+415  a POST body that is neither a form nor ``application/sparql-query``
+429  every worker is busy and the waiting line is full (with ``Retry-After``)
+503  the query hit a limit: the timeout, the row limit or the memory limit (the message
+     says which); the server goes on answering other queries
+==== ===================================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from medkg.server.config import ServerConfig
+from medkg.server.explore import EXPLORE_CSP, explorer_available
+from medkg.server.jobs import EntityJob, ExploreJob, Failure, Job, QueryJob
+from medkg.server.negotiation import GRAPH_TYPES, RESULT_TYPES, Choice, choose
+from medkg.server.pool import PoolBusyError, WorkerPool
+from medkg.server.protocol import ProtocolError, read_query, service_description
+
+__all__ = ["PAGE_CSP", "STATUS", "SecurityHeaders", "create_app"]
+
+#: The HTTP status of each kind of failure.
+STATUS: Mapping[str, int] = {
+    "bad-query": 400,
+    "update": 403,
+    "service": 403,
+    "not-found": 404,
+    "not-acceptable": 406,
+    "rows": 503,
+    "memory": 503,
+    "timeout": 503,
+    "crashed": 503,
+    "startup": 503,
+}
+
+#: Every page loads only the server's own script and style; nothing from elsewhere.
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+#: The entity's formats: HTML for a browser, RDF for a program. Ties (``*/*``) go to Turtle.
+ENTITY_TYPES: tuple[Choice, ...] = (
+    GRAPH_TYPES[0],
+    Choice("text/html", "html"),
+    Choice("application/xhtml+xml", "html"),
+    *GRAPH_TYPES[1:],
+)
+
+#: ``?format=`` on an entity page overrides the Accept header (for links in the card).
+ENTITY_FORMATS = {
+    "html": ENTITY_TYPES[1],
+    "turtle": GRAPH_TYPES[0],
+    "nt": GRAPH_TYPES[1],
+    "json-ld": GRAPH_TYPES[2],
+    "xml": GRAPH_TYPES[3],
+}
+
+_STATIC = {"query.js": "text/javascript", "medkg.css": "text/css"}
+
+
+def create_app(config: ServerConfig, pool: WorkerPool | None = None) -> Starlette:
+    """Build the server's ASGI application.
+
+    :param config: limits, CORS origin and data files.
+    :param pool: a started worker pool; by default one is started with the application.
+    :returns: the Starlette application (run it with uvicorn).
+    """
+    from starlette.middleware.cors import CORSMiddleware
+
+    holder = _PoolHolder(config, pool)
+    routes = [
+        Route("/", _index_handler(holder.explore), methods=["GET"]),
+        Route("/sparql", _sparql_handler(holder, config), methods=["GET", "POST"]),
+        Route("/entity/{name}", _entity_handler(holder), methods=["GET"]),
+        Route("/static/{name}", _static, methods=["GET"]),
+    ]
+    if holder.explore:
+        routes.append(Route("/explore", _explore_handler(holder), methods=["GET"]))
+    middleware = [Middleware(SecurityHeaders)]
+    if config.cors_origin:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=[config.cors_origin],
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type", "Accept"],
+            )
+        )
+    return Starlette(routes=routes, middleware=middleware, lifespan=holder.lifespan)
+
+
+class _PoolHolder:
+    """The pool the handlers use, started with the application unless one was given."""
+
+    def __init__(self, config: ServerConfig, pool: WorkerPool | None) -> None:
+        self.config = config
+        self.pool = pool or WorkerPool(config)
+        self._owned = pool is None
+        self.explore = explorer_available()
+
+    @asynccontextmanager
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        from anyio import to_thread
+
+        if self._owned:
+            await to_thread.run_sync(self.pool.start)
+        try:
+            yield
+        finally:
+            self.pool.close()
+
+    async def run(self, job: Job) -> Response:
+        """Run *job* and turn its reply (or the pool's refusal) into a response."""
+        try:
+            reply = await self.pool.run(job)
+        except PoolBusyError as exc:
+            return PlainTextResponse(str(exc) + "\n", 429, headers={"Retry-After": "1"})
+        if isinstance(reply, Failure):
+            return _failure(reply)
+        return Response(reply.body, 200, media_type=reply.media_type)
+
+
+def _failure(failure: Failure) -> Response:
+    return PlainTextResponse(failure.message + "\n", STATUS.get(failure.reason, 500))
+
+
+def _index_handler(explore: bool) -> Any:
+    from medkg.server.pages import index_page
+
+    page = index_page(_examples(), _prefixes(), explore=explore)
+
+    async def index(request: Request) -> Response:
+        return HTMLResponse(page)
+
+    return index
+
+
+def _prefixes() -> dict[str, str]:
+    from medkg.namespaces import PREFIXES
+
+    return dict(PREFIXES)
+
+
+def _examples() -> list[dict[str, str]]:
+    """Return the bundled questions, each runnable as is: parameters get their default."""
+    from medkg.competency import list_questions
+
+    examples = []
+    for question in list_questions():
+        sparql = question.sparql.rstrip() + "\n"
+        for name, default in question.params.items():
+            # A trailing VALUES block binds the parameter as `medkg query --example` does.
+            if ":" in default and " " not in default:
+                sparql += f"VALUES ?{name} {{ {default} }}\n"
+        examples.append({"name": question.name, "question": question.question, "sparql": sparql})
+    return examples
+
+
+def _sparql_handler(holder: _PoolHolder, config: ServerConfig) -> Any:
+    async def sparql(request: Request) -> Response:
+        try:
+            text = await read_query(request, config.max_body)
+        except ProtocolError as exc:
+            return PlainTextResponse(exc.message + "\n", exc.status)
+        accept = request.headers.get("accept")
+        if text is None:
+            return _describe_service(request, accept)
+        job = QueryJob(text, choose(accept, RESULT_TYPES), choose(accept, GRAPH_TYPES))
+        response = await holder.run(job)
+        response.headers["Vary"] = "Accept"
+        return response
+
+    return sparql
+
+
+def _describe_service(request: Request, accept: str | None) -> Response:
+    choice = choose(accept, GRAPH_TYPES)
+    if choice is None:
+        offered = ", ".join(c.media_type for c in GRAPH_TYPES)
+        return PlainTextResponse(f"the service description can be sent as: {offered}\n", 406)
+    endpoint = str(request.url.replace(query="", fragment=""))
+    body = service_description(endpoint).serialize(format=choice.format, encoding="utf-8")
+    return Response(
+        body, 200, media_type=f"{choice.media_type}; charset=utf-8", headers={"Vary": "Accept"}
+    )
+
+
+def _entity_handler(holder: _PoolHolder) -> Any:
+    async def entity(request: Request) -> Response:
+        requested = request.query_params.get("format")
+        if requested is not None:
+            choice = ENTITY_FORMATS.get(requested)
+        else:
+            choice = choose(request.headers.get("accept"), ENTITY_TYPES)
+        if choice is None:
+            offered = ", ".join(c.media_type for c in ENTITY_TYPES)
+            return PlainTextResponse(f"an entity can be sent as: {offered}\n", 406)
+        response = await holder.run(EntityJob(request.path_params["name"], choice))
+        response.headers["Vary"] = "Accept"
+        return response
+
+    return entity
+
+
+def _explore_handler(holder: _PoolHolder) -> Any:
+    async def explore(request: Request) -> Response:
+        response = await holder.run(ExploreJob(request.query_params.get("query")))
+        if response.status_code == 200:
+            response.headers["Content-Security-Policy"] = EXPLORE_CSP
+        return response
+
+    return explore
+
+
+async def _static(request: Request) -> Response:
+    from medkg.server.pages import static_file
+
+    name = request.path_params["name"]
+    if name not in _STATIC:
+        return PlainTextResponse("not found\n", 404)
+    return Response(static_file(name), 200, media_type=f"{_STATIC[name]}; charset=utf-8")
+
+
+class SecurityHeaders:
+    """Add the page policy and hardening headers to every response that has none of its own.
+
+    :param app: the application to wrap.
+    """
+
+    HEADERS = (
+        (b"content-security-policy", PAGE_CSP.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-frame-options", b"DENY"),
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on; add the headers to the response's start."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(h for h in self.HEADERS if h[0] not in present)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

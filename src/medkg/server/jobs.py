@@ -1,0 +1,92 @@
+"""What the web server asks a query worker to do, and what the worker answers.
+
+These small records cross the process boundary (they are pickled), so they hold plain data
+only. A :class:`Failure` names its reason; the web layer turns the reason into a status code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from medkg.server.negotiation import Choice
+
+__all__ = ["Answer", "EntityJob", "ExploreJob", "Failure", "Job", "QueryJob", "Reason", "Reply"]
+
+#: Why a job failed: the web layer maps each reason to one HTTP status.
+Reason = Literal[
+    "bad-query",  # malformed or unevaluable query (400)
+    "update",  # SPARQL Update refused (403)
+    "service",  # SERVICE refused (403)
+    "not-acceptable",  # no acceptable format for this kind of answer (406)
+    "not-found",  # no such entity (404)
+    "rows",  # more result rows than allowed (503)
+    "memory",  # the worker ran out of its memory allowance (503)
+    "timeout",  # the query ran longer than allowed (503)
+    "crashed",  # the worker died while answering (503)
+    "startup",  # the worker could not load the graph
+]
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """Run one SPARQL query and serialise its answer.
+
+    :param sparql: the query text (medkg's prefixes are predeclared).
+    :param result_type: the format for a SELECT / ASK answer, None if the client accepts none.
+    :param graph_type: the format for a CONSTRUCT / DESCRIBE answer, None likewise.
+    """
+
+    sparql: str
+    result_type: Choice | None
+    graph_type: Choice | None
+
+
+@dataclass(frozen=True)
+class EntityJob:
+    """Describe one entity, as an HTML card or as RDF.
+
+    :param name: the entity's local name: ``LegCramp`` for ``kg:LegCramp``.
+    :param media: the answer's format; format ``html`` asks for the card.
+    """
+
+    name: str
+    media: Choice
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A successful answer: the body and its Content-Type."""
+
+    media_type: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failed job: why, in a word and in a sentence.
+
+    :param reason: the kind of failure.
+    :param message: what a person should know, e.g. the parser's message with its position.
+    :param recycle: the worker should be replaced (it hit its memory limit).
+    """
+
+    reason: Reason
+    message: str
+    recycle: bool = False
+
+
+Reply = Answer | Failure
+
+
+@dataclass(frozen=True)
+class ExploreJob:
+    """Draw the explorer page: the whole graph, or the entities of one query.
+
+    :param sparql: a CONSTRUCT / DESCRIBE / SELECT query whose entities to draw, or None.
+    """
+
+    sparql: str | None
+
+
+Job = QueryJob | EntityJob | ExploreJob

@@ -1,0 +1,177 @@
+"""HTML pages of the server: the query page and entity cards.
+
+Every text that comes from the data (labels, quotes, IRIs) goes through :func:`html.escape`
+here, and a link is only made from an ``http``/``https`` IRI or a medkg entity, so a label
+such as ``<script>alert(1)</script>`` or an IRI such as ``javascript:alert(1)`` stays text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from html import escape
+from importlib import resources
+from string import Template
+
+from medkg.cards import EntityCard, Relation
+from medkg.entities import compact
+from medkg.evidence import EvidenceItem
+from medkg.server.linked_data import entity_path
+
+__all__ = ["entity_page", "index_page", "safe_href", "script_json"]
+
+
+def safe_href(iri: str) -> str | None:
+    """Return where a link to *iri* should point, or None if it must not be a link.
+
+    >>> safe_href("kg:Baclofen")
+    '/entity/Baclofen'
+    >>> safe_href("javascript:alert(1)") is None
+    True
+    """
+    local = entity_path(iri)
+    if local is not None:
+        return local
+    if iri.startswith(("https://", "http://")):
+        return iri
+    return None
+
+
+def script_json(value: object) -> str:
+    r"""Return *value* as JSON that is safe inside a ``<script type="application/json">``.
+
+    >>> print(script_json(["</script>"]))
+    ["\u003c/script\u003e"]
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def index_page(
+    questions: Sequence[Mapping[str, str]], prefixes: Mapping[str, str], *, explore: bool
+) -> str:
+    """Render the query page: editor, example questions, results area.
+
+    :param questions: ``{"name", "question", "sparql"}`` of each bundled example.
+    :param prefixes: the predeclared prefixes, shown in the editor.
+    :param explore: whether the explorer is available (shows the "show as graph" button).
+    :returns: the page's HTML.
+    """
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
+    starter = (
+        prologue + "\nSELECT ?muscle ?label WHERE {\n  kg:LegCramp medkg:affects ?muscle .\n"
+        "  ?muscle rdfs:label ?label .\n}\n"
+    )
+    graph_button = '<button type="button" id="graph">Show as graph</button>' if explore else ""
+    body = _template("index.html").substitute(
+        editor=escape(starter),
+        examples=script_json(list(questions)),
+        graph_button=graph_button,
+    )
+    return _layout("medkg SPARQL", body, explore=explore)
+
+
+def entity_page(card: EntityCard, *, explore: bool = False) -> str:
+    """Render an entity card: names, type, definition, identifiers, relations with evidence.
+
+    :param card: the card, from :func:`medkg.cards.entity_card`.
+    :param explore: whether to link the explorer page.
+    :returns: the page's HTML.
+    """
+    entity = card.entity
+    parts = [
+        f"<h1>{escape(entity.label)}</h1>",
+        f'<p class="curie"><code>{escape(entity.curie)}</code> · '
+        f"<code>{escape(str(entity.iri))}</code></p>",
+        _definition_list(
+            [
+                ("type", ", ".join(escape(compact(str(t))) for t in entity.types)),
+                ("synonyms", escape(", ".join(entity.synonyms))),
+                ("brand names", escape(", ".join(entity.brand_names))),
+                ("definition", escape(entity.definition or "")),
+            ]
+        ),
+        _external_ids(card),
+        _facts(card),
+        _relations("Relations", card.outgoing),
+        _relations("Referred to by", card.incoming),
+        '<p class="formats">This entity as '
+        '<a href="?format=turtle">Turtle</a> · <a href="?format=json-ld">JSON-LD</a></p>',
+    ]
+    return _layout(entity.label, "\n".join(p for p in parts if p), explore=explore)
+
+
+def _definition_list(rows: Iterable[tuple[str, str]]) -> str:
+    items = "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in rows if v)
+    return f"<dl>{items}</dl>" if items else ""
+
+
+def _link(iri: str, text: str) -> str:
+    href = safe_href(iri)
+    if href is None:
+        return escape(text)
+    external = "" if href.startswith("/") else ' rel="noopener noreferrer"'
+    return f'<a href="{escape(href)}"{external}>{escape(text)}</a>'
+
+
+def _external_ids(card: EntityCard) -> str:
+    if not card.external_ids:
+        return ""
+    items = "".join(
+        f"<li>{escape(x.match)}: {_link(x.iri, x.curie)}</li>" for x in card.external_ids
+    )
+    return f"<h2>Identifiers</h2><ul>{items}</ul>"
+
+
+def _facts(card: EntityCard) -> str:
+    if not card.facts:
+        return ""
+    return "<h2>Facts</h2>" + _definition_list(
+        (f.property_label, escape(f.value)) for f in card.facts
+    )
+
+
+def _relations(title: str, relations: Sequence[Relation]) -> str:
+    if not relations:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(r.predicate_label)}</td><td>{_link(r.other, r.other_label)}</td>"
+        f"<td>{_evidence(r.evidence)}</td></tr>"
+        for r in relations
+    )
+    return (
+        f"<h2>{escape(title)}</h2><table><thead><tr><th>relation</th><th>entity</th>"
+        f"<th>evidence</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _evidence(items: Sequence[EvidenceItem]) -> str:
+    quotes = []
+    for item in items:
+        quote = f"<q>{escape(item['quote'])}</q>" if item["quote"] else ""
+        source = ""
+        if item["source_iri"]:
+            source = " — " + _link(item["source_iri"], item["source"] or item["source_iri"])
+        claim = f' <span class="claim">({escape(item["claim"])})</span>' if item["claim"] else ""
+        quotes.append(f"<blockquote>{quote}{source}{claim}</blockquote>")
+    return "".join(quotes)
+
+
+def _layout(title: str, body: str, *, explore: bool) -> str:
+    nav = '<a href="/">Query</a>' + (' · <a href="/explore">Explore</a>' if explore else "")
+    return _template("layout.html").substitute(title=escape(title), nav=nav, body=body)
+
+
+@cache
+def _template(name: str) -> Template:
+    text = resources.files("medkg").joinpath("templates", "server", name).read_text("utf-8")
+    return Template(text)
+
+
+def static_file(name: str) -> bytes:
+    """Return one of the page's own assets (script, style) from the package.
+
+    :raises FileNotFoundError: no such asset.
+    """
+    return resources.files("medkg").joinpath("templates", "server", "static", name).read_bytes()
