@@ -49,9 +49,10 @@ notebooks: $(VENV)/.installed-dev
 	$(BIN)/python -m pip install --quiet jupyterlab
 	$(BIN)/jupyter lab notebooks/
 
-# Regenerates the README's screenshot of the explorer (needs Debian's chromium).
+# Regenerates the README's screenshots of the explorer and the query page (needs chromium).
 screenshot: $(VENV)/.installed-dev
 	$(BIN)/python docs/screenshot.py
+	cd docs && ../$(BIN)/python server_screenshot.py
 
 # Performance measurements, written as Markdown tables (not tests: no thresholds).
 bench: $(VENV)/.installed-dev

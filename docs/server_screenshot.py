@@ -1,0 +1,84 @@
+"""Start ``medkg serve`` on 127.0.0.1, run an example on its query page and save ``docs/server.png``.
+
+Usage: ``python docs/server_screenshot.py [OUTPUT.png]``. Needs the ``serve`` extra, Playwright
+for Python and Debian's Chromium (or ``MEDKG_CHROMIUM=/path``). Only the local server is
+reached: every other request is aborted.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from screenshot import CHROMIUM, CHROMIUM_ARGS  # the explorer's screenshot settings
+
+WIDTH, HEIGHT = 1200, 800
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_up(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server at {url} did not answer within {seconds} s")
+
+
+def screenshot(output: Path) -> None:
+    """Serve the bundled graph, run one example question and save the page as PNG."""
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("medkg")), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_until_up(base + "/")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+            context.route(
+                "**/*",
+                lambda route: (
+                    route.continue_() if route.request.url.startswith(base) else route.abort()
+                ),
+            )
+            page = context.new_page()
+            page.goto(base + "/")
+            page.click("#examples button[title=clinical-treatments]")
+            page.wait_for_selector("#results table")
+            page.screenshot(path=str(output), full_page=True)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> int:
+    """Write the screenshot (default ``docs/server.png``)."""
+    output = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("server.png")
+    if not Path(CHROMIUM).exists():
+        sys.stderr.write(f"error: no Chromium at {CHROMIUM} (apt-get install chromium)\n")
+        return 2
+    screenshot(output)
+    sys.stdout.write(f"wrote {output} ({output.stat().st_size // 1024} KB)\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
