@@ -42,6 +42,9 @@ def test_rows_with_every_variable_unbound_are_kept(kg: KnowledgeGraph) -> None:
     assert result.rows == [(None,)]
     assert json.loads(result.serialize("json"))["results"]["bindings"] == [{}]
     assert list(csv.reader(io.StringIO(result.serialize("csv")))) == [["x"], [""]]
+    assert result.serialize("tsv") == "?x\n\n"
+    ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+    assert len(ET.fromstring(result.serialize("xml")).findall(".//r:result", ns)) == 1
 
 
 @pytest.mark.parametrize(
