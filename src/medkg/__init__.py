@@ -8,26 +8,34 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from medkg.errors import (
     AmbiguousEntityError,
     DataFileError,
+    EndpointError,
     EntityNotFoundError,
     ExportError,
     MedkgError,
     QueryError,
+    StoreError,
     UnknownFormatError,
     ValidationError,
 )
-from medkg.graph import KnowledgeGraph, load
+
+if TYPE_CHECKING:
+    from medkg.graph import KnowledgeGraph, load
 
 __all__ = [
     "AmbiguousEntityError",
     "DataFileError",
+    "EndpointError",
     "EntityNotFoundError",
     "ExportError",
     "KnowledgeGraph",
     "MedkgError",
     "QueryError",
+    "StoreError",
     "UnknownFormatError",
     "ValidationError",
     "__version__",
@@ -35,3 +43,16 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    """Import the graph API on first use.
+
+    ``medkg.errors`` (which every module imports) would otherwise pull in rdflib through
+    this package, and ``medkg --help`` would wait for it.
+    """
+    if name in ("KnowledgeGraph", "load"):
+        from medkg import graph
+
+        return getattr(graph, name)
+    raise AttributeError(f"module 'medkg' has no attribute {name!r}")

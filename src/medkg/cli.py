@@ -19,6 +19,7 @@ from medkg.errors import MedkgError
 
 if TYPE_CHECKING:
     from medkg.graph import KnowledgeGraph
+    from medkg.stores import Store
 
 app = typer.Typer(
     name="medkg",
@@ -26,6 +27,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     add_completion=False,
+    # Plain help: typer's rich help pulls in rich.markdown and markdown-it, which would
+    # make `medkg --help` half again slower than importing rdflib.
+    rich_markup_mode=None,
 )
 
 out = Console(highlight=False, soft_wrap=True)
@@ -37,6 +41,8 @@ class _Options:
 
     data: list[Path] = []
     data_format: str | None = None
+    store: str = "memory"
+    sparql_graph: str | None = None
 
 
 def _fail(exc: MedkgError) -> NoReturn:
@@ -47,7 +53,15 @@ def _fail(exc: MedkgError) -> NoReturn:
 def _load(*, infer: bool = False) -> KnowledgeGraph:
     from medkg.graph import load
 
-    return load(_Options.data, infer=infer, format=_Options.data_format)
+    return load(_Options.data, infer=infer, format=_Options.data_format, store=_open_store())
+
+
+def _open_store(spec: str | None = None, *, create: bool = False) -> Store:
+    from medkg.namespaces import NAMED_GRAPH
+    from medkg.stores import open_store
+
+    graph = _Options.sparql_graph or NAMED_GRAPH
+    return open_store(spec or _Options.store, create=create, graph=graph)
 
 
 @app.callback()
@@ -57,6 +71,7 @@ def main_options(
         typer.Option(
             "--data",
             "-d",
+            metavar="FILE",
             help="Merge this RDF file into the bundled graph (repeatable).",
             show_default=False,
         ),
@@ -64,14 +79,35 @@ def main_options(
     data_format: Annotated[
         str | None,
         typer.Option(
+            metavar="FORMAT",
             help="Parser for --data files (turtle, nt, xml, json-ld, trig, nquads); "
-            "by default each file's extension decides."
+            "by default each file's extension decides.",
+        ),
+    ] = None,
+    store: Annotated[
+        str,
+        typer.Option(
+            "--store",
+            metavar="STORE",
+            help="Where the triples live: memory (rdflib), oxigraph (in memory), "
+            "oxigraph:PATH (on disk, filled by medkg load) or sparql:URL (any SPARQL 1.1 "
+            "endpoint; credentials from MEDKG_SPARQL_USER / MEDKG_SPARQL_PASSWORD).",
+        ),
+    ] = "memory",
+    sparql_graph: Annotated[
+        str | None,
+        typer.Option(
+            metavar="IRI",
+            help="The named graph a sparql:URL store reads  [default: medkg's, as pushed]",
+            show_default=False,
         ),
     ] = None,
 ) -> None:
     """Curated medical knowledge as a graph: query, validate, explore and export it."""
     _Options.data = list(data or [])
     _Options.data_format = data_format
+    _Options.store = store
+    _Options.sparql_graph = sparql_graph
 
 
 @app.command()
@@ -145,9 +181,8 @@ def query(
     ] = False,
 ) -> None:
     """Run a SPARQL query; common prefixes (kg:, medkg:, rdfs:, skos:, schema: …) are set."""
-    from medkg.cli_output import print_result
+    from medkg.cli_output import fetch_labels, print_result
     from medkg.competency import bind_parameters, load_question, parse_assignments
-    from medkg.query import run_query
 
     try:
         question = load_question(example) if example is not None else None
@@ -157,8 +192,13 @@ def query(
         kg = _load(infer=infer)
         declared = question.params if question else {}
         bindings = bind_parameters(kg, declared, parse_assignments(param or []))
-        result = run_query(kg.graph, text, bindings=bindings, source=source)
-        print_result(out, result, format, labels=kg.graph)
+        result = kg.query(text, bindings=bindings, source=source)
+        # The memory store is its own label index; other stores are asked for the labels.
+        labels = kg.graph if kg.store.kind == "memory" else None
+        if labels is None and format == "table" and result.kind == "SELECT":
+            print_result(out, result, format, labels=fetch_labels(kg, result))
+        else:
+            print_result(out, result, format, labels=labels)
     except MedkgError as exc:
         _fail(exc)
 
@@ -239,6 +279,91 @@ def export(
         sys.stdout.write(text)
     elif output is not None:
         err.print(f"wrote {output}")
+
+
+@app.command("load")
+def load_command(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="RDF files to load with the bundled graph.", show_default=False),
+    ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="The store to fill: oxigraph:PATH (created if missing)  [default: the global "
+            "--store]",
+            show_default=False,
+        ),
+    ] = None,
+    data_format: Annotated[
+        str | None,
+        typer.Option(help="Parser for FILES; by default each file's extension decides."),
+    ] = None,
+) -> None:
+    """Fill a store on disk once (bundled graph + FILES), for fast starts later.
+
+    Replaces what the store held. Later commands open it with --store oxigraph:PATH
+    without parsing anything again.
+    """
+    from medkg.errors import StoreError
+    from medkg.graph import fill_store
+    from medkg.stores.oxigraph import OxigraphStore
+
+    spec = store or _Options.store
+    try:
+        target = _open_store(spec, create=True)
+        if not isinstance(target, OxigraphStore) or not target.persistent:
+            raise StoreError(
+                f"medkg load fills a store on disk (--store oxigraph:PATH), not {spec!r}; "
+                "a SPARQL server is filled with medkg push"
+            )
+        target.clear()
+        try:
+            fill_store(target, [*_Options.data, *(files or [])], format=data_format)
+        except BaseException:
+            # Leave an empty store rather than half of the files.
+            target.clear()
+            raise
+        finally:
+            target.flush()
+    except MedkgError as exc:
+        _fail(exc)
+    err.print(f"loaded {len(target)} triples into {spec}")
+
+
+@app.command()
+def push(
+    url: Annotated[
+        str, typer.Argument(help="The SPARQL Update endpoint (or Graph Store endpoint).")
+    ],
+    graph: Annotated[
+        str | None,
+        typer.Option(help="The named graph to replace  [default: medkg's]", show_default=False),
+    ] = None,
+    method: Annotated[
+        str,
+        typer.Option(
+            help="update: DROP SILENT GRAPH + INSERT DATA batches (SPARQL 1.1 Update); "
+            "gsp: one PUT (SPARQL 1.1 Graph Store HTTP Protocol)."
+        ),
+    ] = "update",
+) -> None:
+    """Upload the graph (bundled + --data) to a SPARQL server, replacing one named graph.
+
+    Pushing twice leaves the same triples. Credentials come from MEDKG_SPARQL_USER and
+    MEDKG_SPARQL_PASSWORD. Query it afterwards with --store sparql:QUERY-URL.
+    """
+    from medkg.namespaces import NAMED_GRAPH
+    from medkg.stores.push import push_graph
+
+    target = graph or NAMED_GRAPH
+    try:
+        kg = _load()
+        count = push_graph(kg.graph, url, graph_iri=target, method=method)
+    except MedkgError as exc:
+        _fail(exc)
+    err.print(f"pushed {count} triples to <{target}> at {url}")
 
 
 @app.command()
@@ -422,6 +547,11 @@ def serve(
     """
     from medkg.server import ServerConfig
     from medkg.server import serve as run_server
+
+    if _Options.store != "memory":
+        from medkg.errors import StoreError
+
+        _fail(StoreError(f"medkg serve keeps its graph in memory; drop --store {_Options.store}"))
 
     config = ServerConfig(
         host=host,

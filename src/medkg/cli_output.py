@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
 from rdflib.namespace import RDFS, SKOS
@@ -19,7 +21,20 @@ from medkg.paths import Path
 from medkg.query import RESULT_FORMATS, QueryResult
 from medkg.search import SearchHit
 
-__all__ = ["GRAPH_FORMATS", "print_card", "print_hits", "print_paths", "print_result"]
+if TYPE_CHECKING:
+    from medkg.graph import KnowledgeGraph
+
+#: Where the table looks up labels: an rdflib graph, or labels fetched from any store.
+Labels = Graph | Mapping[Identifier, str]
+
+__all__ = [
+    "GRAPH_FORMATS",
+    "fetch_labels",
+    "print_card",
+    "print_hits",
+    "print_paths",
+    "print_result",
+]
 
 #: RDF formats for CONSTRUCT and DESCRIBE results (CLI name → rdflib serializer).
 GRAPH_FORMATS = {
@@ -32,11 +47,12 @@ GRAPH_FORMATS = {
 
 
 def print_result(
-    console: Console, result: QueryResult, format: str, labels: Graph | None = None
+    console: Console, result: QueryResult, format: str, labels: Labels | None = None
 ) -> None:
     """Print *result* in *format* (``table`` or a result / RDF format name).
 
-    :param labels: a graph to look up entity labels in, shown next to CURIEs in the table.
+    :param labels: a graph (or a mapping) to look up entity labels in, shown next to CURIEs
+        in the table.
     """
     if result.kind in ("CONSTRUCT", "DESCRIBE"):
         name = "turtle" if format == "table" else format
@@ -56,21 +72,45 @@ def print_result(
     sys.stdout.write(result.serialize(format))
 
 
-def _cell(term: Identifier | None, labels: Graph | None) -> str:
+def fetch_labels(kg: KnowledgeGraph, result: QueryResult) -> dict[Identifier, str]:
+    """Return the labels of the IRIs in a SELECT result, asked of the graph's own store.
+
+    :param kg: the knowledge graph the result came from.
+    :param result: a query result.
+    :returns: ``{IRI: label}`` (``rdfs:label``, else ``skos:prefLabel``).
+    """
+    iris = sorted({t for row in result.rows for t in row if isinstance(t, URIRef)})
+    labels: dict[Identifier, str] = {}
+    for start in range(0, len(iris), 500):
+        values = " ".join(iri.n3() for iri in iris[start : start + 500])
+        rows = kg.query(
+            f"SELECT ?e ?label ?pref WHERE {{ VALUES ?e {{ {values} }} "
+            "OPTIONAL { ?e rdfs:label ?label } OPTIONAL { ?e skos:prefLabel ?pref } }"
+        ).rows
+        for iri, label, pref in rows:
+            name = label if label is not None else pref
+            if iri is not None and name is not None:
+                labels.setdefault(iri, str(name))
+    return labels
+
+
+def _cell(term: Identifier | None, labels: Labels | None) -> str:
     if term is None:
         return ""
     if isinstance(term, URIRef):
         curie = compact(str(term))
-        label = None
-        if labels is not None:
+        label: object = None
+        if isinstance(labels, Graph):
             label = labels.value(term, RDFS.label) or labels.value(term, SKOS.prefLabel)
+        elif labels is not None:
+            label = labels.get(term)
         return f"{curie} ({label})" if label is not None and str(label) != curie else curie
     if isinstance(term, Literal):
         return str(term)
     return f"_:{term}"
 
 
-def _table(result: QueryResult, labels: Graph | None) -> Table | str:
+def _table(result: QueryResult, labels: Labels | None) -> Table | str:
     if result.kind == "ASK":
         return "yes" if result.boolean else "no"
     table = Table(show_lines=False, caption=f"{len(result.rows)} rows")

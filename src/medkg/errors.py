@@ -13,11 +13,13 @@ from pathlib import Path
 __all__ = [
     "AmbiguousEntityError",
     "DataFileError",
+    "EndpointError",
     "EntityNotFoundError",
     "ExplorerError",
     "ExportError",
     "MedkgError",
     "QueryError",
+    "StoreError",
     "UnknownFormatError",
     "ValidationError",
     "ValidatorUnavailableError",
@@ -153,3 +155,20 @@ class ValidationError(MedkgError):
     """The graph does not conform to its shapes or is logically inconsistent."""
 
     exit_code = 1
+
+
+class StoreError(MedkgError, ValueError):
+    """A store that cannot be opened or used as asked.
+
+    An unknown ``--store`` form (the message lists the valid ones), a folder that does not
+    exist, an empty on-disk store, pyoxigraph missing, or a write to a read-only store.
+
+    :param message: what is wrong and how to fix it, in one line.
+    """
+
+
+class EndpointError(MedkgError, OSError):
+    """A SPARQL endpoint that cannot be reached, refuses a request or answers nonsense.
+
+    :param message: the endpoint's URL and what went wrong, in one line.
+    """

@@ -46,7 +46,7 @@ from rdflib import Dataset, URIRef
 
 from medkg.errors import ExportError, UnknownFormatError
 from medkg.kgx import write_kgx
-from medkg.namespaces import BASE, PREFIXES
+from medkg.namespaces import NAMED_GRAPH, PREFIXES
 from medkg.schemaorg import write_schemaorg
 
 if TYPE_CHECKING:
@@ -62,8 +62,6 @@ __all__ = [
     "resolve_format",
 ]
 
-#: The named graph that TriG and N-Quads exports put every triple in.
-NAMED_GRAPH = BASE + "graph/leg-cramps"
 
 #: Separator for list values in GraphML and CSV cells. Source titles may contain it
 #: ("Muscle Spasms | Charley Horse | MedlinePlus"), so lists of sources hold IRIs.
@@ -83,6 +81,15 @@ def _rdflib_writer(rdflib_format: str, **options: Any) -> FileWriter:
 
     def write(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
         kg.graph.serialize(destination=stream, format=rdflib_format, encoding="utf-8", **options)
+
+    return write
+
+
+def _store_writer(format: str) -> FileWriter:
+    """Make a writer that lets the store serialise itself (pyoxigraph's writer for oxigraph)."""
+
+    def write(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
+        kg.store.write(format, stream)
 
     return write
 
@@ -188,8 +195,8 @@ def _joined(values: Any) -> str:
 # ---------------------------------------------------------------- registry
 
 _FILE_WRITERS: dict[str, FileWriter] = {
-    "turtle": _rdflib_writer("turtle"),
-    "nt": _rdflib_writer("nt"),
+    "turtle": _store_writer("turtle"),
+    "nt": _store_writer("nt"),
     "jsonld": _rdflib_writer("json-ld", context=dict(PREFIXES), indent=2),
     "xml": _rdflib_writer("xml"),
     "trig": _dataset_writer("trig"),

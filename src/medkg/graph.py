@@ -9,32 +9,52 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Graph
 from rdflib.term import Identifier
 
+from medkg.errors import StoreError
 from medkg.namespaces import PREFIXES
-from medkg.query import QueryResult, run_query
-from medkg.rdfio import parse_file
+from medkg.query import QueryResult
 from medkg.resources import bundled_data_files
+from medkg.stores import MemoryStore, Store, open_store
 
 if TYPE_CHECKING:
     from medkg.entities import Entity
     from medkg.viz import Explorer
 
-__all__ = ["KnowledgeGraph", "load"]
+__all__ = ["KnowledgeGraph", "fill_store", "load"]
 
 
 class KnowledgeGraph:
-    """The loaded graph and what it was loaded from.
+    """The loaded graph, the store it lives in, and what it was loaded from.
 
-    Build one with :func:`load` (the bundled leg-cramp graph plus extra files) or
-    :meth:`from_graph` (any rdflib graph). Everything else in medkg is a function that
+    Build one with :func:`load` (the bundled leg-cramp graph plus extra files, in any store)
+    or :meth:`from_graph` (any rdflib graph). Everything else in medkg is a function that
     takes a ``KnowledgeGraph``.
+
+    :param graph: an rdflib graph (wrapped in a memory store, not copied) or a store.
+    :param files: the files the data was read from.
+    :param inferred: whether RDFS / OWL-RL entailments were materialised.
     """
 
-    def __init__(self, graph: Graph, *, files: Sequence[Path] = (), inferred: bool = False) -> None:
-        self.graph = graph
+    def __init__(
+        self, graph: Graph | Store, *, files: Sequence[Path] = (), inferred: bool = False
+    ) -> None:
+        #: Where the triples live; queries, counts and Turtle / N-Triples exports go here.
+        self.store: Store = MemoryStore(graph) if isinstance(graph, Graph) else graph
+        self._graph: Graph | None = graph if isinstance(graph, Graph) else None
         #: The files the graph was read from, in load order.
         self.files = list(files)
         #: Whether RDFS / OWL-RL entailments were materialised.
         self.inferred = inferred
+
+    @property
+    def graph(self) -> Graph:
+        """The triples as an rdflib graph, for the features only rdflib has (SHACL, OWL-RL …).
+
+        For the memory store this is the store itself; for the others a copy, made on first
+        use and kept.
+        """
+        if self._graph is None:
+            self._graph = self.store.to_rdflib()
+        return self._graph
 
     @classmethod
     def from_graph(cls, graph: Graph) -> KnowledgeGraph:
@@ -44,21 +64,33 @@ class KnowledgeGraph:
 
     def __len__(self) -> int:
         """Return the number of triples."""
-        return len(self.graph)
+        return len(self.store)
 
     def __repr__(self) -> str:
-        return f"<KnowledgeGraph {len(self)} triples from {len(self.files)} files>"
+        return (
+            f"<KnowledgeGraph {len(self)} triples from {len(self.files)} files "
+            f"in a {self.store.kind} store>"
+        )
 
     def query(
-        self, sparql: str, *, bindings: Mapping[str, Identifier] | None = None
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        source: str | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query with medkg's prefixes predeclared.
+        """Run a SPARQL query with medkg's prefixes predeclared, on the store's own engine.
 
         >>> kg = load()
         >>> kg.query("ASK { kg:LegCramp a medkg:Condition }").boolean
         True
+
+        :param sparql: the query text.
+        :param bindings: values for variables, set before evaluation.
+        :param source: the file the query came from, named in errors.
+        :raises QueryError: the query is malformed (with line and column) or fails.
         """
-        return run_query(self.graph, sparql, bindings=bindings)
+        return self.store.query(sparql, bindings=bindings, source=source)
 
     def entity(self, name: str) -> Entity:
         """Resolve a label, synonym, brand name, CURIE or IRI to one entity.
@@ -125,28 +157,73 @@ def load(
     infer: bool = False,
     format: str | None = None,
     bundled: bool = True,
+    store: str | Store = "memory",
 ) -> KnowledgeGraph:
-    """Load the bundled leg-cramp graph, merged with the user's RDF files.
+    """Load the bundled leg-cramp graph, merged with the user's RDF files, into a store.
+
+    >>> load(store="oxigraph").query("ASK { kg:LegCramp a medkg:Condition }").boolean
+    True
 
     :param extra: more RDF files to merge (Turtle, N-Triples, RDF/XML, JSON-LD, TriG, N-Quads).
-    :param infer: materialise RDFS / OWL-RL entailments (needs the ``infer`` extra).
+    :param infer: materialise RDFS / OWL-RL entailments (needs the ``infer`` extra); done on
+        an in-memory rdflib copy, so a store on disk or on a server is never changed.
     :param format: the parser for *extra*; by default each file's extension decides.
     :param bundled: include the bundled ontology and knowledge (``False`` loads only *extra*).
+    :param store: ``memory``, ``oxigraph``, ``oxigraph:PATH``, ``sparql:URL`` (see
+        :func:`medkg.stores.open_store`) or an open store. A persistent store is used as it
+        is: it was filled by ``medkg load`` or ``medkg push``, and takes no *extra* files.
     :raises DataFileError: a file is missing or malformed; the message names file and line.
+    :raises StoreError: the store cannot be opened, or *extra* was given for a persistent one.
     """
-    graph = Graph()
-    _bind_prefixes(graph)
-    files = [*bundled_data_files()] if bundled else []
-    for path in files:
-        parse_file(graph, path)
-    for extra_path in extra:
-        parse_file(graph, extra_path, format)
-        files.append(Path(extra_path))
+    target = open_store(store) if isinstance(store, str) else store
+    extra_paths = [Path(p) for p in extra]
+    files: list[Path] = []
+    if target.persistent:
+        if extra_paths:
+            raise StoreError(
+                f"--data cannot be merged into a persistent {target.kind} store at query "
+                "time; add the files with medkg load (oxigraph:PATH) or medkg push (sparql:URL)"
+            )
+    else:
+        files = fill_store(target, extra_paths, format=format, bundled=bundled)
     if infer:
         from medkg.inference import materialise
 
+        graph = target.to_rdflib() if isinstance(target, MemoryStore) else _copy(target)
         materialise(graph)
-    return KnowledgeGraph(graph, files=files, inferred=infer)
+        target = MemoryStore(graph)
+    return KnowledgeGraph(target, files=files, inferred=infer)
+
+
+def fill_store(
+    store: Store,
+    extra: Iterable[str | Path] = (),
+    *,
+    format: str | None = None,
+    bundled: bool = True,
+) -> list[Path]:
+    """Parse the bundled files (unless *bundled* is false) and *extra* into *store*.
+
+    :param store: a writable store.
+    :param extra: the user's RDF files.
+    :param format: the parser for *extra*; by default each file's extension decides.
+    :param bundled: include the bundled ontology and knowledge.
+    :returns: every file read, in load order.
+    :raises DataFileError: a file is missing or malformed.
+    """
+    files = [*bundled_data_files()] if bundled else []
+    for path in files:
+        store.add_file(path)
+    for extra_path in extra:
+        store.add_file(extra_path, format)
+        files.append(Path(extra_path))
+    return files
+
+
+def _copy(store: Store) -> Graph:
+    graph = store.to_rdflib()
+    _bind_prefixes(graph)
+    return graph
 
 
 def _bind_prefixes(graph: Graph) -> None:

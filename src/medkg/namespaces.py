@@ -16,6 +16,7 @@ __all__ = [
     "EV",
     "KG",
     "MEDKG",
+    "NAMED_GRAPH",
     "PREFIXES",
     "SCHEMA",
 ]
@@ -27,6 +28,9 @@ BASE = "https://w3id.org/medkg/"
 KG = Namespace(BASE + "entity/")
 #: Evidence records, one per supported statement.
 EV = Namespace(BASE + "evidence/")
+#: The named graph that holds medkg's data in quad formats (TriG, N-Quads) and on a SPARQL
+#: server (``medkg push``, ``--store sparql:URL``).
+NAMED_GRAPH = BASE + "graph/leg-cramps"
 SCHEMA = Namespace("https://schema.org/")
 BIOLINK = Namespace("https://w3id.org/biolink/vocab/")
 

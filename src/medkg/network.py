@@ -101,7 +101,10 @@ def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     evidence = evidence_index(graph)
     members = set(entities)
     for prop, prop_label in _object_properties(graph).items():
-        for s, o in graph.subject_objects(prop):
+        # Sorted, so that every store (each iterates in its own order) gives the same file.
+        for s, o in sorted(
+            graph.subject_objects(prop), key=lambda pair: (str(pair[0]), str(pair[1]))
+        ):
             if s in members and o in members:
                 curie = compact(str(prop))
                 network.add_edge(

@@ -8,9 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyparsing import ParseException
 from rdflib import Graph
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result
 from rdflib.term import BNode, Identifier, Literal, URIRef, Variable
 
@@ -83,6 +81,11 @@ def run_query(
     :param source: the file the query came from, named in errors.
     :raises QueryError: the query is malformed (with line and column) or fails to evaluate.
     """
+    # rdflib's SPARQL engine takes a third of medkg's import time; stores with their own
+    # engine (oxigraph, a server) and `medkg --help` never need it.
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql import prepareQuery
+
     try:
         prepared = prepareQuery(sparql, initNs=PREFIXES)
     except ParseException as exc:

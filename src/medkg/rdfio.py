@@ -29,7 +29,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from medkg.errors import DataFileError, UnknownFormatError
 
-__all__ = ["INPUT_FORMATS", "guess_input_format", "parse_file"]
+__all__ = ["INPUT_FORMATS", "guess_input_format", "parse_file", "read_rdf_bytes"]
 
 #: Input format names (as rdflib knows them) by file extension.
 INPUT_FORMATS: dict[str, str] = {
@@ -98,22 +98,7 @@ def parse_file(target: Graph, path: str | Path, format: str | None = None) -> No
     """
     path = Path(path)
     fmt = guess_input_format(path, format)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataFileError(path, "no such file") from None
-    except IsADirectoryError:
-        raise DataFileError(path, "is a folder, not a file") from None
-    except PermissionError:
-        raise DataFileError(path, "permission denied") from None
-    # Editors on Windows often write a byte-order mark; it is not part of the RDF text.
-    if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8) :]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataFileError(path, "is not UTF-8 text", line) from None
+    text = read_rdf_bytes(path).decode("utf-8")
     # Parse into a scratch graph first, so a failure leaves *target* untouched.
     scratch: Graph = Dataset() if fmt in {"trig", "nquads"} else Graph()
     base = path.resolve().as_uri()
@@ -153,6 +138,33 @@ def parse_file(target: Graph, path: str | Path, format: str | None = None) -> No
         # A plain graph receives the triples of every named graph, merged.
         for s, p, o, _ in scratch.quads((None, None, None, None)):
             target.add((s, p, o))
+
+
+def read_rdf_bytes(path: Path) -> bytes:
+    """Return the content of an RDF file, checked to be UTF-8, without a byte-order mark.
+
+    :param path: a local file.
+    :returns: the file's bytes.
+    :raises DataFileError: the file is missing, a folder, unreadable or not UTF-8 (with the
+        line of the first bad byte).
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataFileError(path, "no such file") from None
+    except IsADirectoryError:
+        raise DataFileError(path, "is a folder, not a file") from None
+    except PermissionError:
+        raise DataFileError(path, "permission denied") from None
+    # Editors on Windows often write a byte-order mark; it is not part of the RDF text.
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataFileError(path, "is not UTF-8 text", line) from None
+    return raw
 
 
 def _refuse_json_ld_references(document: Any, text: str, path: Path) -> None:

@@ -312,10 +312,8 @@ def query_entities(kg: KnowledgeGraph, query: str, network: Any) -> set[str]:
         its rows (SELECT).
     :raises QueryError: the query cannot be read, parsed or run, or is an ASK query.
     """
-    from medkg.query import run_query
-
     text, source = read_query(query)
-    result = run_query(kg.graph, text, source=source)
+    result = kg.query(text, source=source)
     if result.kind == "ASK":
         raise QueryError(
             "an ASK query answers yes or no; draw a CONSTRUCT or SELECT", source=source
@@ -385,12 +383,8 @@ def known_kinds(kg: KnowledgeGraph, network: Any) -> dict[str, str]:
     :param network: the network (kinds and types of its nodes).
     :returns: ``{normalised name, local name or CURIE: CURIE}``.
     """
-    from medkg.namespaces import PREFIXES
-
-    rows = kg.graph.query(
-        "SELECT DISTINCT ?c WHERE { ?c rdfs:subClassOf* medkg:Entity }", initNs=PREFIXES
-    )
-    curies = {compact(str(row[0])) for row in rows}  # type: ignore[index]
+    rows = kg.query("SELECT DISTINCT ?c WHERE { ?c rdfs:subClassOf* medkg:Entity }").rows
+    curies = {compact(str(row[0])) for row in rows}
     curies |= set(KIND_STYLES)
     for _, data in network.nodes(data=True):
         curies.add(data.get("kind", "medkg:Entity"))

@@ -1,0 +1,193 @@
+"""Any SPARQL 1.1 server as the store: queries over the SPARQL 1.1 Protocol, read-only.
+
+The store reads one named graph of the endpoint (by default the one ``medkg push`` writes,
+:data:`medkg.export.NAMED_GRAPH`), passed as the protocol's ``default-graph-uri`` so that
+the server's other graphs (Virtuoso keeps system data in its own) never mix into answers.
+Queries are checked with rdflib's parser first, so a malformed query gives the same
+line:column error on every store; the server sees the query with medkg's prefixes declared.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO
+from urllib.parse import urlencode
+
+from rdflib import Graph
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.term import BNode, Identifier, Literal, URIRef
+
+from medkg.errors import EndpointError, StoreError
+from medkg.namespaces import PREFIXES
+from medkg.query import QueryResult, run_query
+from medkg.stores.base import SERIALIZE_FORMATS, new_graph, query_form, with_values
+from medkg.stores.http import Response, http_request
+
+__all__ = ["SparqlStore"]
+
+_RESULTS_JSON = "application/sparql-results+json"
+#: rdflib parser names for the media types servers answer CONSTRUCT and DESCRIBE with.
+_GRAPH_MEDIA = {
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "text/ntriples": "nt",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+}
+_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+class SparqlStore:
+    """A remote SPARQL 1.1 endpoint behind the :class:`~medkg.stores.Store` interface.
+
+    Credentials come from ``MEDKG_SPARQL_USER`` / ``MEDKG_SPARQL_PASSWORD``.
+
+    :param url: the query endpoint, ``http://`` or ``https://``.
+    :param graph: the named graph to read.
+    :param timeout: seconds to wait for each answer.
+    :raises StoreError: *url* is not an HTTP(S) URL.
+    """
+
+    kind = "sparql"
+    persistent = True
+
+    def __init__(self, url: str, *, graph: str, timeout: float = 60.0) -> None:
+        if not url.startswith(("http://", "https://")):
+            raise StoreError(f"--store sparql:{url}: the endpoint must be an http(s):// URL")
+        self.url = url
+        self.graph = graph
+        self.timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"<SparqlStore {self.url} graph <{self.graph}>>"
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        source: str | None = None,
+    ) -> QueryResult:
+        """Send *sparql* to the endpoint; see :meth:`medkg.stores.Store.query`.
+
+        :raises EndpointError: the endpoint cannot be reached or refuses the query.
+        """
+        _check_syntax(sparql, source)
+        text = _PROLOGUE + with_values(sparql, bindings)
+        form = query_form(sparql)
+        accept = _RESULTS_JSON if form in ("SELECT", "ASK") else "application/n-triples"
+        response = self._post(text, accept)
+        if form in ("SELECT", "ASK"):
+            return _parse_results(response.body, self.url)
+        parser = _GRAPH_MEDIA.get(response.media_type)
+        if parser is None:
+            raise EndpointError(f"{self.url}: unexpected answer type {response.media_type}")
+        graph = new_graph()
+        graph.parse(data=response.body, format=parser)
+        return QueryResult(form, graph=graph)
+
+    def _post(self, text: str, accept: str) -> Response:
+        body = urlencode({"query": text, "default-graph-uri": self.graph}).encode("ascii")
+        return http_request(
+            self.url,
+            method="POST",
+            body=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+            timeout=self.timeout,
+        )
+
+    def add_file(self, path: str | Path, format: str | None = None) -> None:
+        """Refuse: this store is read-only (``medkg push`` writes to an endpoint)."""
+        raise self._read_only()
+
+    def add_graph(self, graph: Graph) -> None:
+        """Refuse: this store is read-only (``medkg push`` writes to an endpoint)."""
+        raise self._read_only()
+
+    def clear(self) -> None:
+        """Refuse: this store is read-only (``medkg push`` replaces the graph)."""
+        raise self._read_only()
+
+    def _read_only(self) -> StoreError:
+        return StoreError(
+            f"--store sparql:{self.url} is read-only: upload files with "
+            f"medkg --data FILE push {self.url}"
+        )
+
+    def __len__(self) -> int:
+        """Return the number of triples in the graph."""
+        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
+        return int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
+
+    def serialize(self, format: str) -> bytes:
+        """Return the graph as Turtle or N-Triples, UTF-8 encoded."""
+        buffer = io.BytesIO()
+        self.write(format, buffer)
+        return buffer.getvalue()
+
+    def write(self, format: str, stream: IO[bytes]) -> None:
+        """Write the graph as Turtle or N-Triples (fetched, then written by rdflib)."""
+        if format not in SERIALIZE_FORMATS:
+            raise ValueError(f"format {format!r} is not one of {SERIALIZE_FORMATS}")
+        self.to_rdflib().serialize(destination=stream, format=format, encoding="utf-8")
+
+    def to_rdflib(self) -> Graph:
+        """Fetch every triple of the graph into an rdflib graph.
+
+        :raises EndpointError: the endpoint sent fewer triples than it holds (a server-side
+            row limit, such as Virtuoso's ``ResultSetMaxRows``).
+        """
+        result = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        graph = result.graph if result.graph is not None else new_graph()
+        expected = len(self)
+        if len(graph) < expected:
+            raise EndpointError(
+                f"{self.url}: sent {len(graph)} of {expected} triples; raise the server's "
+                "result row limit (Virtuoso: ResultSetMaxRows)"
+            )
+        return graph
+
+
+def _check_syntax(sparql: str, source: str | None) -> None:
+    """Raise the :class:`QueryError` rdflib's parser gives, so errors match the memory store."""
+    try:
+        prepareQuery(sparql, initNs=PREFIXES)
+    except Exception:
+        # run_query turns every parser failure into a QueryError with line and column.
+        run_query(Graph(), sparql, source=source)
+        raise
+
+
+def _parse_results(body: bytes, url: str) -> QueryResult:
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise EndpointError(f"{url}: the answer is not SPARQL JSON results") from None
+    if "boolean" in doc:
+        return QueryResult("ASK", boolean=bool(doc["boolean"]))
+    names = list(doc.get("head", {}).get("vars", []))
+    rows = [
+        tuple(_term(b[n]) if n in b else None for n in names)
+        for b in doc.get("results", {}).get("bindings", [])
+    ]
+    return QueryResult("SELECT", names, rows)
+
+
+def _term(value: dict[str, str]) -> Identifier:
+    kind = value["type"]
+    if kind == "uri":
+        return URIRef(value["value"])
+    if kind == "bnode":
+        return BNode(value["value"])
+    if "xml:lang" in value:
+        return Literal(value["value"], lang=value["xml:lang"])
+    datatype = value.get("datatype")
+    # Some servers (Virtuoso) still say "typed-literal" and mark plain strings xsd:string.
+    if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(value["value"], datatype=URIRef(datatype))
+    return Literal(value["value"])
