@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 MEDKG  := $(BIN)/medkg
 
-.PHONY: demo test install install-dev lint typecheck notebooks screenshot bench clean
+.PHONY: demo test install install-dev lint typecheck notebooks screenshot bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,8 +55,13 @@ screenshot: $(VENV)/.installed-dev
 	cd docs && ../$(BIN)/python server_screenshot.py
 
 # Performance measurements, written as Markdown tables (not tests: no thresholds).
+# The stores at 10k, 100k and 1M triples take about 15 minutes; bench-quick skips 1M.
 bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/stores_benchmark.py
 	$(BIN)/python benchmarks/viz_benchmark.py
+
+bench-quick: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/stores_benchmark.py --quick
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""Start ``medkg serve`` on 127.0.0.1, run an example on its query page and save ``docs/server.png``.
+"""Serve the bundled graph, run an example on the query page and save ``docs/server.png``.
 
 Usage: ``python docs/server_screenshot.py [OUTPUT.png]``. Needs the ``serve`` extra, Playwright
 for Python and Debian's Chromium (or ``MEDKG_CHROMIUM=/path``). Only the local server is
