@@ -43,6 +43,11 @@ def test_wheel_carries_the_ontology_and_queries(wheel: Path) -> None:
         "medkg/ontology/shapes.ttl",
         "medkg/ontology/queries/triggering-drugs.rq",
         "medkg/py.typed",
+        "medkg/templates/explorer.html.j2",
+        "medkg/templates/explorer.js",
+        "medkg/templates/server/index.html",
+        "medkg/templates/server/layout.html",
+        "medkg/templates/server/static/query.js",
     ):
         assert required in names, f"{required} is missing from the wheel"
 
