@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,7 +14,15 @@ from rdflib.term import Identifier
 from medkg.namespaces import PREFIXES
 from medkg.query import QueryResult
 
-__all__ = ["SERIALIZE_FORMATS", "Store", "new_graph", "query_form", "with_values"]
+__all__ = [
+    "SERIALIZE_FORMATS",
+    "SerializingStore",
+    "Store",
+    "check_serialize_format",
+    "new_graph",
+    "query_form",
+    "with_values",
+]
 
 #: The formats :meth:`Store.serialize` writes natively (the hot export paths).
 SERIALIZE_FORMATS = ("turtle", "nt")
@@ -88,6 +97,26 @@ class Store(Protocol):
     def to_rdflib(self) -> Graph:
         """Return the triples as an rdflib graph (the store's own graph, where it is one)."""
         ...
+
+
+def check_serialize_format(format: str) -> None:
+    """Refuse a format the stores cannot write natively (the export module offers the rest)."""
+    if format not in SERIALIZE_FORMATS:
+        raise ValueError(f"format {format!r} is not one of {SERIALIZE_FORMATS}")
+
+
+class SerializingStore:
+    """What every store shares: :meth:`serialize` in terms of the store's own ``write``."""
+
+    def write(self, format: str, stream: IO[bytes]) -> None:
+        """Write every triple to *stream*; each store implements this."""
+        raise NotImplementedError
+
+    def serialize(self, format: str) -> bytes:
+        """Return every triple in one of :data:`SERIALIZE_FORMATS`, UTF-8 encoded."""
+        buffer = io.BytesIO()
+        self.write(format, buffer)
+        return buffer.getvalue()
 
 
 def new_graph() -> Graph:

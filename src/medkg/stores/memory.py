@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
@@ -12,12 +11,12 @@ from rdflib.term import Identifier
 
 from medkg.query import QueryResult, run_query
 from medkg.rdfio import parse_file
-from medkg.stores.base import SERIALIZE_FORMATS, new_graph
+from medkg.stores.base import SerializingStore, check_serialize_format, new_graph
 
 __all__ = ["MemoryStore"]
 
 
-class MemoryStore:
+class MemoryStore(SerializingStore):
     """An rdflib :class:`~rdflib.Graph` behind the :class:`~medkg.stores.Store` interface.
 
     >>> store = MemoryStore()
@@ -62,16 +61,9 @@ class MemoryStore:
         """Return the number of triples."""
         return len(self.graph)
 
-    def serialize(self, format: str) -> bytes:
-        """Return the graph as Turtle or N-Triples, UTF-8 encoded."""
-        buffer = io.BytesIO()
-        self.write(format, buffer)
-        return buffer.getvalue()
-
     def write(self, format: str, stream: IO[bytes]) -> None:
         """Write the graph as Turtle or N-Triples with rdflib's serialisers."""
-        if format not in SERIALIZE_FORMATS:
-            raise ValueError(f"format {format!r} is not one of {SERIALIZE_FORMATS}")
+        check_serialize_format(format)
         self.graph.serialize(destination=stream, format=format, encoding="utf-8")
 
     def to_rdflib(self) -> Graph:

@@ -7,7 +7,6 @@ files). Every other format goes through :func:`medkg.rdfio.parse_file`, so its s
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,7 +20,13 @@ from medkg.errors import DataFileError, QueryError, StoreError
 from medkg.namespaces import PREFIXES
 from medkg.query import QueryResult
 from medkg.rdfio import guess_input_format, parse_file, read_rdf_bytes
-from medkg.stores.base import SERIALIZE_FORMATS, new_graph, query_form, with_values
+from medkg.stores.base import (
+    SerializingStore,
+    check_serialize_format,
+    new_graph,
+    query_form,
+    with_values,
+)
 from medkg.stores.oxiterms import from_oxigraph, to_oxigraph
 
 __all__ = ["OxigraphStore"]
@@ -38,7 +43,7 @@ _DATA_POSITION = re.compile(
 )
 
 
-class OxigraphStore:
+class OxigraphStore(SerializingStore):
     """A pyoxigraph ``Store`` behind the :class:`~medkg.stores.Store` interface.
 
     >>> store = OxigraphStore()
@@ -163,16 +168,9 @@ class OxigraphStore:
         """Return the number of triples."""
         return len(self._store)
 
-    def serialize(self, format: str) -> bytes:
-        """Return the default graph as Turtle or N-Triples, UTF-8 encoded."""
-        buffer = io.BytesIO()
-        self.write(format, buffer)
-        return buffer.getvalue()
-
     def write(self, format: str, stream: IO[bytes]) -> None:
         """Write the default graph as Turtle or N-Triples with pyoxigraph's serialisers."""
-        if format not in SERIALIZE_FORMATS:
-            raise ValueError(f"format {format!r} is not one of {SERIALIZE_FORMATS}")
+        check_serialize_format(format)
         rdf_format = ox.RdfFormat.TURTLE if format == "turtle" else ox.RdfFormat.N_TRIPLES
         prefixes = _PREFIXES if format == "turtle" else None
         self._store.dump(stream, format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=prefixes)

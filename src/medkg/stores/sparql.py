@@ -9,7 +9,6 @@ line:column error on every store; the server sees the query with medkg's prefixe
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,7 +22,13 @@ from rdflib.term import BNode, Identifier, Literal, URIRef
 from medkg.errors import EndpointError, StoreError
 from medkg.namespaces import PREFIXES
 from medkg.query import QueryResult, run_query
-from medkg.stores.base import SERIALIZE_FORMATS, new_graph, query_form, with_values
+from medkg.stores.base import (
+    SerializingStore,
+    check_serialize_format,
+    new_graph,
+    query_form,
+    with_values,
+)
 from medkg.stores.http import Response, http_request
 
 __all__ = ["SparqlStore"]
@@ -42,7 +47,7 @@ _GRAPH_MEDIA = {
 _PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
-class SparqlStore:
+class SparqlStore(SerializingStore):
     """A remote SPARQL 1.1 endpoint behind the :class:`~medkg.stores.Store` interface.
 
     Credentials come from ``MEDKG_SPARQL_USER`` / ``MEDKG_SPARQL_PASSWORD``.
@@ -124,16 +129,9 @@ class SparqlStore:
         rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
         return int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
 
-    def serialize(self, format: str) -> bytes:
-        """Return the graph as Turtle or N-Triples, UTF-8 encoded."""
-        buffer = io.BytesIO()
-        self.write(format, buffer)
-        return buffer.getvalue()
-
     def write(self, format: str, stream: IO[bytes]) -> None:
         """Write the graph as Turtle or N-Triples (fetched, then written by rdflib)."""
-        if format not in SERIALIZE_FORMATS:
-            raise ValueError(f"format {format!r} is not one of {SERIALIZE_FORMATS}")
+        check_serialize_format(format)
         self.to_rdflib().serialize(destination=stream, format=format, encoding="utf-8")
 
     def to_rdflib(self) -> Graph:
