@@ -238,6 +238,10 @@ def test_infer_changes_the_answer(runner: CliRunner) -> None:
             ["path", "leg cramp", "nothing-like-this"], ["no entity named"], id="path-unknown"
         ),
         pytest.param(
+            ["path", "leg cramp", "charley horse"], ["both the start and the end"], id="path-same"
+        ),
+        pytest.param(["serve", "--port", "99999"], ["--port", "65535"], id="serve-bad-port"),
+        pytest.param(
             ["query", "-e", "treatments-for", "-p", "foo=bar"],
             ["unknown parameter 'foo'", "condition"],
             id="param-undeclared",

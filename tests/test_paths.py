@@ -34,3 +34,10 @@ def test_unconnected_entities() -> None:
     kg = load([DATA / "ambiguous-synonym.ttl"])
     with pytest.raises(NoPathError, match="no connection between kg:TestHorseRiding"):
         shortest_paths(kg, kg.entity("horse riding"), kg.entity("leg cramp"))
+
+
+def test_same_entity_twice_is_bad_input(kg: KnowledgeGraph) -> None:
+    from medkg.errors import MedkgError
+
+    with pytest.raises(MedkgError, match="both the start and the end"):
+        shortest_paths(kg, kg.entity("leg cramp"), kg.entity("charley horse"))

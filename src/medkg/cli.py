@@ -6,14 +6,17 @@ them, so ``medkg --help`` and ``medkg query`` start fast.
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 from medkg.errors import MedkgError
 
@@ -21,7 +24,58 @@ if TYPE_CHECKING:
     from medkg.graph import KnowledgeGraph
     from medkg.stores import Store
 
+
+class _OneLineErrors(TyperGroup):
+    """Report a usage error (a bad option value, an unknown command) as one line, exit 2.
+
+    Click prints the usage and a hint before the message; medkg's rule is one clear line.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command line; in standalone mode, turn Click's errors into one line."""
+        run = functools.partial(
+            super().main,
+            args,
+            prog_name,
+            complete_var,
+            standalone_mode=False,
+            windows_expand_args=windows_expand_args,
+            **extra,
+        )
+        if not standalone_mode:
+            return run()
+        try:
+            code = run()
+        except typer.Abort:
+            err.print("aborted")
+            sys.exit(1)
+        except Exception as exc:
+            # Click's errors (bundled inside typer in recent releases, the click package in
+            # older ones) are recognised by what they carry, not by a private class path.
+            message, exit_code = (
+                getattr(exc, "format_message", None),
+                getattr(exc, "exit_code", None),
+            )
+            if not callable(message) or not isinstance(exit_code, int):
+                raise
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                exc.show()  # type: ignore[attr-defined]  # the help text, not an error
+            else:
+                err.print(f"[bold red]error:[/] {escape(message())}")
+            sys.exit(exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     name="medkg",
     help="Curated medical knowledge as a graph: query, validate, explore and export it.",
     no_args_is_help=True,
@@ -519,7 +573,9 @@ def serve(
     host: Annotated[
         str, typer.Option(help="The address to listen on; other machines need 0.0.0.0.")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="The TCP port (0 picks a free one).", min=0)] = 8000,
+    port: Annotated[
+        int, typer.Option(help="The TCP port (0 picks a free one).", min=0, max=65535)
+    ] = 8000,
     timeout: Annotated[
         float, typer.Option(help="Seconds a query may run before it is stopped.", min=0.1)
     ] = 30.0,

@@ -67,8 +67,12 @@ def shortest_paths(kg: KnowledgeGraph, start: Entity, end: Entity, *, limit: int
     'beta-agonists —may trigger→ leg cramp —prevented by→ calf stretching'
 
     :raises NoPathError: the entities are not connected.
+    :raises MedkgError: start and end are the same entity.
     """
     import networkx as nx
+
+    if start.iri == end.iri:
+        raise MedkgError(f"{start.curie} is both the start and the end: name two entities")
 
     network = kg.to_networkx()
     undirected = nx.Graph(network.to_undirected(as_view=True))
