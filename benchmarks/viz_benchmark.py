@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import medkg
-from medkg.viz import SPRING_LAYOUT_LIMIT, explorer_from_networkx
+from medkg.layout import SPRING_LAYOUT_LIMIT
+from medkg.viz import explorer_from_networkx
 
 KINDS = [
     "medkg:RiskFactor",

@@ -24,8 +24,8 @@ pytest.importorskip("networkx")
 pytest.importorskip("jinja2")
 pytest.importorskip("pyvis")
 
+from medkg.layout import SPRING_LAYOUT_LIMIT  # noqa: E402 - after the skips
 from medkg.viz import (  # noqa: E402 - after the skips: needs the viz extra
-    SPRING_LAYOUT_LIMIT,
     Explorer,
     ExplorerError,
     explorer_from_networkx,
