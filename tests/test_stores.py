@@ -263,3 +263,29 @@ def test_help_imports_no_store_engine() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_push_to_the_sparql_store_and_its_update_url(
+    runner: CliRunner, kg: KnowledgeGraph, virtuoso: Virtuoso
+) -> None:
+    graph = "https://w3id.org/medkg/graph/cli-push-test"
+    store = f"sparql:{virtuoso.sparql_url}"
+    # No URL argument: --update-url names the endpoint (here the same one Virtuoso serves).
+    result = runner.invoke(
+        app,
+        ["--store", store, "--sparql-graph", graph, "--update-url", virtuoso.sparql_url, "push"],
+    )
+    assert result.exit_code == 0, result.output
+    assert f"pushed {len(kg)} triples to <{graph}>" in result.stderr
+    # Pushing through the store again replaces, never doubles; what goes up is the bundled
+    # graph, not what the server already holds.
+    result = runner.invoke(app, ["--store", store, "--sparql-graph", graph, "push"])
+    assert result.exit_code == 0, result.output
+    remote = medkg.load(store=open_store(store, graph=graph))
+    assert isomorphic(remote.graph, kg.graph)
+
+
+def test_push_without_an_endpoint_is_one_line(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["push"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith("error: medkg push needs an update endpoint")

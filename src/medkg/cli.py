@@ -97,6 +97,7 @@ class _Options:
     data_format: str | None = None
     store: str = "memory"
     sparql_graph: str | None = None
+    update_url: str | None = None
 
 
 def _fail(exc: MedkgError) -> NoReturn:
@@ -156,12 +157,22 @@ def main_options(
             show_default=False,
         ),
     ] = None,
+    update_url: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="The SPARQL Update endpoint of a sparql:URL store, where medkg push writes  "
+            "[default: the store's URL]",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Curated medical knowledge as a graph: query, validate, explore and export it."""
     _Options.data = list(data or [])
     _Options.data_format = data_format
     _Options.store = store
     _Options.sparql_graph = sparql_graph
+    _Options.update_url = update_url
 
 
 @app.command()
@@ -389,8 +400,13 @@ def load_command(
 @app.command()
 def push(
     url: Annotated[
-        str, typer.Argument(help="The SPARQL Update endpoint (or Graph Store endpoint).")
-    ],
+        str | None,
+        typer.Argument(
+            help="The SPARQL Update endpoint (or Graph Store endpoint)  "
+            "[default: --update-url, else the URL of --store sparql:URL]",
+            show_default=False,
+        ),
+    ] = None,
     graph: Annotated[
         str | None,
         typer.Option(help="The named graph to replace  [default: medkg's]", show_default=False),
@@ -408,16 +424,19 @@ def push(
     Pushing twice leaves the same triples. Credentials come from MEDKG_SPARQL_USER and
     MEDKG_SPARQL_PASSWORD. Query it afterwards with --store sparql:QUERY-URL.
     """
+    from medkg.graph import load
     from medkg.namespaces import NAMED_GRAPH
-    from medkg.stores.push import push_graph
+    from medkg.stores.push import push_graph, update_endpoint
 
-    target = graph or NAMED_GRAPH
+    target = graph or _Options.sparql_graph or NAMED_GRAPH
     try:
-        kg = _load()
-        count = push_graph(kg.graph, url, graph_iri=target, method=method)
+        endpoint = update_endpoint(url, _Options.update_url, _Options.store)
+        # What is pushed is always the bundled graph and --data, never the target's content.
+        kg = load(_Options.data, format=_Options.data_format, store=_open_store("memory"))
+        count = push_graph(kg.graph, endpoint, graph_iri=target, method=method)
     except MedkgError as exc:
         _fail(exc)
-    err.print(f"pushed {count} triples to <{target}> at {url}")
+    err.print(f"pushed {count} triples to <{target}> at {endpoint}")
 
 
 @app.command()

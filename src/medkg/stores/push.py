@@ -23,7 +23,7 @@ from rdflib.term import BNode, Node
 from medkg.errors import StoreError
 from medkg.stores.http import http_request
 
-__all__ = ["PUSH_METHODS", "push_graph"]
+__all__ = ["PUSH_METHODS", "push_graph", "update_endpoint"]
 
 #: The upload protocols :func:`push_graph` speaks.
 PUSH_METHODS = ("update", "gsp")
@@ -32,6 +32,26 @@ Triple = tuple[Node, Node, Node]
 
 #: The most triples in one batch that mentions blank nodes.
 BLANK_BATCH = 100
+
+
+def update_endpoint(explicit: str | None, update_url: str | None, store: str) -> str:
+    """Choose where ``medkg push`` writes: the argument, ``--update-url``, or the sparql store.
+
+    >>> update_endpoint(None, None, "sparql:http://127.0.0.1:8890/sparql")
+    'http://127.0.0.1:8890/sparql'
+
+    :raises StoreError: none of the three names an endpoint.
+    """
+    if explicit:
+        return explicit
+    if update_url:
+        return update_url
+    if store.startswith("sparql:"):
+        return store[len("sparql:") :]
+    raise StoreError(
+        "medkg push needs an update endpoint: medkg push URL, "
+        "or --store sparql:URL [--update-url URL] before the command"
+    )
 
 
 def push_graph(
