@@ -48,10 +48,21 @@ def expected_answers() -> dict[str, tuple[str, list[list[str]]]]:
 
 
 def start_server(workers: int) -> tuple[subprocess.Popen[str], str]:
-    command = [sys.executable, "-c", "from medkg.cli import main; main()", "serve",
-               "--port", "0", "--workers", str(workers), "--queue", "64"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    command = [
+        sys.executable,
+        "-c",
+        "from medkg.cli import main; main()",
+        "serve",
+        "--port",
+        "0",
+        "--workers",
+        str(workers),
+        "--queue",
+        "64",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+    )
     assert process.stdout is not None
     line = process.stdout.readline()
     if "serving" not in line:
@@ -64,8 +75,14 @@ def start_server(workers: int) -> tuple[subprocess.Popen[str], str]:
     return process, url
 
 
-def client(url: str, answers: dict[str, tuple[str, list[list[str]]]], budget: list[int],
-           deadline: float, tally: Tally, offset: int) -> None:
+def client(
+    url: str,
+    answers: dict[str, tuple[str, list[list[str]]]],
+    budget: list[int],
+    deadline: float,
+    tally: Tally,
+    offset: int,
+) -> None:
     names = sorted(answers)
     index = offset
     with httpx.Client(base_url=url, timeout=60) as http:
@@ -78,8 +95,11 @@ def client(url: str, answers: dict[str, tuple[str, list[list[str]]]], budget: li
             index += 1
             sparql, rows = answers[name]
             started = time.perf_counter()
-            response = http.post("sparql", data={"query": sparql},
-                                 headers={"Accept": "application/sparql-results+json"})
+            response = http.post(
+                "sparql",
+                data={"query": sparql},
+                headers={"Accept": "application/sparql-results+json"},
+            )
             elapsed = time.perf_counter() - started
             problem = check(response, rows)
             with tally.lock:
@@ -115,12 +135,19 @@ def report(tally: Tally, seconds: float, clients: int, workers: int) -> str:
     for name in sorted(tally.latencies):
         values = tally.latencies[name]
         everything += values
-        lines.append(f"| {name} | {len(values)} | {statistics.median(values) * 1000:.1f} | "
-                     f"{percentile(values, 0.99) * 1000:.1f} |")
-    lines.append(f"| **all** | {len(everything)} | {statistics.median(everything) * 1000:.1f} | "
-                 f"{percentile(everything, 0.99) * 1000:.1f} |")
-    lines += ["", f"throughput: {len(everything) / seconds:.0f} queries/s; "
-              f"wrong or failed answers: {len(tally.wrong)}"]
+        lines.append(
+            f"| {name} | {len(values)} | {statistics.median(values) * 1000:.1f} | "
+            f"{percentile(values, 0.99) * 1000:.1f} |"
+        )
+    lines.append(
+        f"| **all** | {len(everything)} | {statistics.median(everything) * 1000:.1f} | "
+        f"{percentile(everything, 0.99) * 1000:.1f} |"
+    )
+    lines += [
+        "",
+        f"throughput: {len(everything) / seconds:.0f} queries/s; "
+        f"wrong or failed answers: {len(tally.wrong)}",
+    ]
     return "\n".join(lines)
 
 

@@ -16,7 +16,6 @@ Prints Markdown tables; ratios are against the smallest size. Not a test: nothin
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import medkg
+from medkg.browser import chromium_path, launch_chromium
 from medkg.layout import SPRING_LAYOUT_LIMIT
 from medkg.viz import explorer_from_networkx
 
@@ -45,16 +45,7 @@ PREDICATES = [
     ("medkg:treats", "treats"),
     ("medkg:memberOf", "member of"),
 ]
-CHROMIUM = os.environ.get("MEDKG_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM = chromium_path()
 
 
 def synthetic_network(size: int, seed: int = 1) -> Any:
@@ -148,7 +139,7 @@ def browser_table(sizes: list[int]) -> str:
     ]
     rows = ["| page | nodes | until usable (s) |", "| --- | ---: | ---: |"]
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         for name, html, nodes in pages:
             path = Path(folder) / "page.html"
             path.write_text(html, encoding="utf-8")

@@ -9,23 +9,14 @@ not used. The network is blocked while the page renders, like in the tests.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
 
 import medkg
+from medkg.browser import chromium_path, launch_chromium
 
-CHROMIUM = os.environ.get("MEDKG_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM = chromium_path()
 WIDTH, HEIGHT = 1200, 800
 
 
@@ -38,7 +29,7 @@ def screenshot(output: Path, select: str | None) -> None:
         page_file = Path(folder) / "explorer.html"
         page_file.write_text(page_html, encoding="utf-8")
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = launch_chromium(p)
             context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
             context.route(
                 "**/*",

@@ -14,7 +14,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from screenshot import CHROMIUM, CHROMIUM_ARGS  # the explorer's screenshot settings
+from medkg.browser import chromium_path, launch_chromium
+
+CHROMIUM = chromium_path()
 
 WIDTH, HEIGHT = 1200, 800
 
@@ -50,7 +52,7 @@ def screenshot(output: Path) -> None:
     try:
         _wait_until_up(base + "/")
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = launch_chromium(p)
             context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
             context.route(
                 "**/*",

@@ -24,6 +24,7 @@ from medkg import ExportError, KnowledgeGraph, UnknownFormatError, load
 from medkg.cli import app
 from medkg.export import FORMATS, export_graph
 from medkg.namespaces import KG
+from system_tools import require_program
 
 PREVIOUS = b"# the previous export, which a failed export must leave alone\n"
 
@@ -88,9 +89,7 @@ def test_rapper_reads_every_triple(
 ) -> None:
     if syntax is None:
         pytest.skip("rapper (Raptor) has no JSON-LD parser")
-    rapper = shutil.which("rapper")
-    if rapper is None:
-        pytest.skip("rapper not installed (apt-get install raptor2-utils; CI installs it)")
+    rapper = require_program("rapper", "raptor2-utils")
     target = tmp_path / f"medkg.{name}"
     export_graph(store_kg, name, target)
     done = subprocess.run(

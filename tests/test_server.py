@@ -600,19 +600,11 @@ def browser() -> Iterator[Any]:
         pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
     from playwright.sync_api import sync_playwright
 
+    from medkg.browser import launch_chromium
+
     chromium = require_program("chromium", "chromium")
     with sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
+        launched = launch_chromium(p, chromium)
         yield launched
         launched.close()
 

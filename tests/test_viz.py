@@ -24,6 +24,7 @@ pytest.importorskip("networkx")
 pytest.importorskip("jinja2")
 pytest.importorskip("pyvis")
 
+from hostile_data import HOSTILE_TURTLE, SCRIPT_LABEL, XSS_LABEL  # noqa: E402
 from medkg.layout import SPRING_LAYOUT_LIMIT  # noqa: E402 - after the skips
 from medkg.viz import (  # noqa: E402 - after the skips: needs the viz extra
     Explorer,
@@ -31,22 +32,6 @@ from medkg.viz import (  # noqa: E402 - after the skips: needs the viz extra
     explorer_from_networkx,
     visualize,
 )
-
-XSS_LABEL = '<img src=x onerror="window.__xss=1">'
-SCRIPT_LABEL = "</script><script>window.__xss=2</script>"
-
-#: A user's --data file whose labels try to inject markup into the page.
-HOSTILE_TURTLE = f"""
-@prefix kg: <https://w3id.org/medkg/entity/> .
-@prefix medkg: <https://w3id.org/medkg/schema/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-kg:Hostile a medkg:Drug ;
-    rdfs:label {json.dumps(XSS_LABEL)}@en ;
-    skos:altLabel {json.dumps(SCRIPT_LABEL)}@en ;
-    skos:definition "Tom & Jerry's <b>bold</b> claim"@en ;
-    medkg:mayTrigger kg:LegCramp .
-"""
 
 
 class _Collector(HTMLParser):

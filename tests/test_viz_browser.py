@@ -7,7 +7,6 @@ under ``MEDKG_REQUIRE_SYSTEM_TOOLS`` (CI), where a missing one fails the run.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,31 +29,12 @@ else:
         reason="Playwright for Python is not installed (pip install playwright)",
     )
 
+from medkg.browser import launch_chromium  # noqa: E402 - after the skips
 from medkg.viz import explorer_from_networkx, visualize  # noqa: E402 - after the skips
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-XSS_LABEL = '<img src=x onerror="window.__xss=1">'
-SCRIPT_LABEL = "</script><script>window.__xss=2</script>"
-HOSTILE_TURTLE = f"""
-@prefix kg: <https://w3id.org/medkg/entity/> .
-@prefix medkg: <https://w3id.org/medkg/schema/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-kg:Hostile a medkg:Drug ;
-    rdfs:label {json.dumps(XSS_LABEL)}@en ;
-    skos:altLabel {json.dumps(SCRIPT_LABEL)}@en ;
-    medkg:mayTrigger kg:LegCramp .
-"""
+from hostile_data import HOSTILE_TURTLE, SCRIPT_LABEL, XSS_LABEL  # noqa: E402
 
 
 @dataclass
@@ -69,7 +49,7 @@ class Traffic:
 def browser() -> Iterator[Any]:
     chromium = require_program("chromium", "chromium")
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p, chromium)
         yield browser
         browser.close()
 
