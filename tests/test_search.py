@@ -38,3 +38,11 @@ def test_nothing_close_finds_nothing(kg: KnowledgeGraph) -> None:
 
 def test_limit(kg: KnowledgeGraph) -> None:
     assert len(search(kg.graph, "muscle", limit=2)) == 2
+
+
+@pytest.mark.parametrize("text", ["", "   ", "--"])
+def test_nothing_to_search_for_is_bad_input(kg: KnowledgeGraph, text: str) -> None:
+    from medkg.errors import MedkgError
+
+    with pytest.raises(MedkgError, match="nothing to search for"):
+        search(kg.graph, text)

@@ -10,6 +10,7 @@ from rdflib.namespace import OWL, RDF
 from rdflib.term import Literal, URIRef
 
 from medkg.entities import NAME_PROPERTIES, all_entities, compact, normalise
+from medkg.errors import MedkgError
 from medkg.evidence import label_of
 
 __all__ = ["SearchHit", "search"]
@@ -55,8 +56,11 @@ def search(graph: Graph, text: str, *, limit: int = 10) -> list[SearchHit]:
     :param graph: the graph to search.
     :param text: what the person typed.
     :param limit: the most hits to return.
+    :raises MedkgError: *text* has nothing to search for (empty, or only punctuation).
     """
     query = normalise(text)
+    if not query:
+        raise MedkgError(f"nothing to search for in {text!r}: give a name, a synonym or a brand")
     hits: list[SearchHit] = []
     for iri in all_entities(graph):
         best, matched = 0.0, ""
