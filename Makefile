@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 MEDKG  := $(BIN)/medkg
 
-.PHONY: demo test install install-dev lint typecheck notebooks screenshot bench bench-quick clean
+.PHONY: demo test tools install install-dev lint typecheck notebooks screenshot bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,25 @@ demo: $(VENV)/.installed
 	$(MEDKG) viz --output build/leg-cramps.html
 	@echo "Open build/leg-cramps.html in a browser to explore the graph (it works offline)."
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev tools
 	$(BIN)/python -m pytest
+
+# Third-party checkers in their own environments (see tools/README.md): one venv per
+# tools/<name>.txt under .tools/<name>/, npm packages under tools/npm/node_modules/.
+TOOL_REQS := $(wildcard tools/*.txt)
+TOOL_VENVS := $(patsubst tools/%.txt,.tools/%/.installed,$(TOOL_REQS))
+
+.tools/%/.installed: tools/%.txt
+	$(PYTHON) -m venv .tools/$*
+	.tools/$*/bin/python -m pip install --quiet --upgrade pip
+	.tools/$*/bin/python -m pip install --quiet -r $<
+	touch $@
+
+tools: $(TOOL_VENVS) $(if $(wildcard tools/npm/package.json),tools/npm/node_modules/.installed)
+
+tools/npm/node_modules/.installed: tools/npm/package.json
+	cd tools/npm && npm ci --silent --no-audit --no-fund
+	touch $@
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests
@@ -64,4 +81,4 @@ bench-quick: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/stores_benchmark.py --quick
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools tools/npm/node_modules build dist .pytest_cache .mypy_cache .ruff_cache
