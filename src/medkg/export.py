@@ -10,7 +10,8 @@ xml       RDF/XML
 trig      TriG: the whole graph in one named graph, :data:`NAMED_GRAPH`
 nquads    N-Quads: the whole graph in the named graph :data:`NAMED_GRAPH`
 graphml   GraphML of the network view (Gephi, Cytoscape, yEd, networkx)
-csv       a folder with ``nodes.csv`` and ``edges.csv`` (Neo4j, pandas)
+csv       a folder with ``nodes.csv`` and ``edges.csv`` in Neo4j's import header format
+          (see :mod:`medkg.neo4j_csv`)
 kgx       a folder with KGX TSV ``nodes.tsv`` and ``edges.tsv`` (Biolink categories and
           predicates, for the Monarch / Translator tools; see :mod:`medkg.kgx`)
 schemaorg a schema.org JSON-LD ``MedicalCondition`` a health web page can embed
@@ -31,7 +32,6 @@ as it was.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -47,6 +47,7 @@ from rdflib import Dataset, URIRef
 from medkg.errors import ExportError, UnknownFormatError
 from medkg.kgx import write_kgx
 from medkg.namespaces import NAMED_GRAPH, PREFIXES
+from medkg.neo4j_csv import write_neo4j_csv
 from medkg.schemaorg import write_schemaorg
 
 if TYPE_CHECKING:
@@ -140,58 +141,6 @@ def _scalar_attributes(data: dict[str, Any]) -> dict[str, str]:
     return flat
 
 
-#: Column headers of the CSV export.
-NODE_COLUMNS = ("id", "label", "kind", "types", "synonyms", "external_ids")
-EDGE_COLUMNS = ("source", "target", "predicate", "label", "quotes", "sources")
-
-
-def write_csv(kg: KnowledgeGraph, folder: Path) -> None:
-    """Write ``nodes.csv`` and ``edges.csv`` of the network view into *folder*.
-
-    Lists are joined with ``|``. Node ids are IRIs; ``edges.csv`` names its ends and its
-    sources by those ids (a source is a node too, with its title as label), and the n-th
-    quote and the n-th source belong to the same evidence item, so the two columns can be
-    split and zipped.
-
-    :param kg: the knowledge graph.
-    :param folder: an existing folder.
-    """
-    network = kg.to_networkx()
-    with (folder / "nodes.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(NODE_COLUMNS)
-        for node, data in network.nodes(data=True):
-            writer.writerow(
-                [
-                    node,
-                    data["label"],
-                    data["kind"],
-                    _joined(data["types"]),
-                    _joined(data["synonyms"]),
-                    _joined(data["external_ids"]),
-                ]
-            )
-    with (folder / "edges.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(EDGE_COLUMNS)
-        for source, target, data in network.edges(data=True):
-            evidence = data["evidence"]
-            writer.writerow(
-                [
-                    source,
-                    target,
-                    data["predicate"],
-                    data["label"],
-                    _joined(item["quote"] or "" for item in evidence),
-                    _joined(item["source_iri"] or "" for item in evidence),
-                ]
-            )
-
-
-def _joined(values: Any) -> str:
-    return LIST_SEPARATOR.join(str(v) for v in values)
-
-
 # ---------------------------------------------------------------- registry
 
 _FILE_WRITERS: dict[str, FileWriter] = {
@@ -206,7 +155,7 @@ _FILE_WRITERS: dict[str, FileWriter] = {
 }
 
 _FOLDER_WRITERS: dict[str, FolderWriter] = {
-    "csv": write_csv,
+    "csv": write_neo4j_csv,
     "kgx": write_kgx,
 }
 
