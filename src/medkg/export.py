@@ -110,29 +110,68 @@ def _dataset_writer(rdflib_format: str) -> FileWriter:
 
 
 def write_graphml(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
-    """Write the network view as GraphML; lists joined with ``|``, evidence as JSON text.
+    """Write the network view as GraphML that Gephi, Cytoscape, networkx and igraph read.
+
+    Every edge has its own ``id`` (``e0``, ``e1`` …; Gephi drops edges whose id repeats),
+    the relation is the ``predicate`` attribute. Numbers are typed (``int`` / ``double``).
+    Each node carries the explorer's kind colour as ``color`` (``#rrggbb``) and as the plain
+    ``r``, ``g``, ``b`` integer attributes, and its layout position as ``x`` and ``y``
+    (doubles): the attribute names Gephi's GraphML importer reads; Cytoscape maps them with
+    a style. Lists are joined with ``|``, evidence is JSON text, and durations and the quotes
+    of literal facts come from the KGX rows (:mod:`medkg.kgx`).
 
     :param kg: the knowledge graph.
     :param stream: a binary stream that receives UTF-8 XML.
     """
     import networkx as nx
 
+    from medkg.kgx import node_ids, node_row, store_graph
+    from medkg.layout import layout
+    from medkg.viz import KIND_STYLES, _style
+
     network = kg.to_networkx()
+    positions = layout(network)
+    graph = store_graph(kg)
+    ids = node_ids(graph, [URIRef(n) for n in network.nodes])
+    kinds = sorted({data["kind"] for _, data in network.nodes(data=True)} - set(KIND_STYLES))
     flat = nx.MultiDiGraph()
     for node, data in network.nodes(data=True):
-        flat.add_node(node, **_scalar_attributes(data))
-    for source, target, key, data in network.edges(keys=True, data=True):
-        flat.add_edge(source, target, key=key, **_scalar_attributes(data))
+        colour = _style(data["kind"], kinds).color
+        row = node_row(graph, URIRef(node), ids[URIRef(node)])
+        x, y = positions[node]
+        flat.add_node(
+            node,
+            **_scalar_attributes(data),
+            duration=row["duration"],
+            fact_quotes=row["fact_quotes"],
+            color=colour,
+            r=int(colour[1:3], 16),
+            g=int(colour[3:5], 16),
+            b=int(colour[5:7], 16),
+            x=float(x),
+            y=float(y),
+            degree=int(network.degree(node)),
+        )
+    for number, (source, target, data) in enumerate(network.edges(data=True)):
+        flat.add_edge(
+            source,
+            target,
+            key=f"e{number}",
+            **_scalar_attributes(data),
+            evidence_count=len(data.get("evidence") or []),
+        )
     nx.write_graphml(flat, stream, encoding="utf-8")
 
 
-def _scalar_attributes(data: dict[str, Any]) -> dict[str, str]:
+def _scalar_attributes(data: dict[str, Any]) -> dict[str, Any]:
     """Turn attribute values into the strings GraphML can hold; drop missing ones."""
-    flat = {}
+    flat: dict[str, Any] = {}
     for name, value in data.items():
         if value is None:
             continue  # GraphML has no null; an absent attribute says the same
-        if name == "evidence":
+        if isinstance(value, bool | int | float):
+            flat[name] = value  # GraphML types it: numbers stay numbers
+        elif name == "evidence":
             flat[name] = json.dumps(value, ensure_ascii=False)
         elif isinstance(value, list):
             flat[name] = LIST_SEPARATOR.join(str(v) for v in value)
