@@ -20,7 +20,16 @@ from rdflib.term import URIRef, Variable
 
 from medkg.errors import MedkgError, QueryError
 from medkg.server.config import ServerConfig
-from medkg.server.jobs import Answer, EntityJob, ExploreJob, Failure, Job, QueryJob, Reply
+from medkg.server.jobs import (
+    Answer,
+    EntityJob,
+    ExploreJob,
+    Failure,
+    Job,
+    QueryJob,
+    Reply,
+    WorkbenchJob,
+)
 from medkg.server.negotiation import Choice
 from medkg.sparql_guard import (
     GuardedQuery,
@@ -120,6 +129,8 @@ def handle(state: WorkerState, job: Job) -> Reply:
             return _answer_query(state, job)
         if isinstance(job, ExploreJob):
             return _answer_explore(state, job)
+        if isinstance(job, WorkbenchJob):
+            return _answer_workbench(state, job)
         return _answer_entity(state, job)
     except MemoryError:
         return Failure("memory", _MEMORY_MESSAGE, recycle=True)
@@ -273,3 +284,12 @@ def _answer_explore(state: WorkerState, job: ExploreJob) -> Reply:
     except MedkgError as exc:
         return Failure("bad-query", str(exc))
     return Answer("text/html; charset=utf-8", page.html.encode())
+
+
+def _answer_workbench(state: WorkerState, job: WorkbenchJob) -> Reply:
+    import json
+
+    from medkg.server.workbench import lint, vocabulary
+
+    data = vocabulary(state.kg) if job.kind == "vocabulary" else lint(state.kg, job.sparql)
+    return Answer("application/json; charset=utf-8", json.dumps(data).encode())
