@@ -250,7 +250,7 @@ def _entity_handler(holder: _PoolHolder) -> Any:
 
 
 def _workbench_handler(holder: _PoolHolder, config: ServerConfig) -> Any:
-    """The query page's data: ``GET /api/vocabulary``, ``POST /api/lint`` (body: the query)."""
+    """Answer the query page's ``GET /api/vocabulary`` and ``POST /api/lint`` (body: a query)."""
 
     async def workbench(request: Request) -> Response:
         if request.method == "GET":

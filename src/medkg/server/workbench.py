@@ -21,43 +21,53 @@ from medkg.sparql_guard import ServiceRefusedError, UpdateRefusedError, check_qu
 if TYPE_CHECKING:
     from medkg.graph import KnowledgeGraph
 
-__all__ = ["Diagnostic", "lint", "unknown_terms", "vocabulary"]
+__all__ = ["Diagnostic", "lint", "prepare", "unknown_terms", "vocabulary"]
 
 #: The most entities the vocabulary lists for completion (a large --data stays light).
 MAX_ENTITIES = 5000
 
-_SCHEMA_TERMS = """
-SELECT ?term ?kind (SAMPLE(?l) AS ?label) (SAMPLE(?d) AS ?definition) WHERE {
-  { ?term a ?type . VALUES (?type ?kind) {
-      (owl:Class "class") (rdfs:Class "class")
-      (owl:ObjectProperty "property") (owl:DatatypeProperty "property")
-      (owl:AnnotationProperty "property") (rdf:Property "property") } }
-  UNION { SELECT DISTINCT ?term ("property" AS ?kind) WHERE { ?s ?term ?o } }
-  UNION { SELECT DISTINCT ?term ("class" AS ?kind) WHERE { ?s a ?term } }
-  FILTER (isIRI(?term))
-  OPTIONAL { ?term rdfs:label ?l }
-  OPTIONAL { ?term skos:definition|rdfs:comment ?d }
-}
-GROUP BY ?term ?kind
-"""
+#: The namespaces whose terms the lint checks, and what to call each in a warning.
+_WHERE = {"medkg": ("the schema", str(MEDKG)), "kg": ("the graph", str(KG))}
 
+_DECLARED = """
+SELECT ?term ?type WHERE {
+  ?term a ?type .
+  VALUES ?type { owl:Class rdfs:Class owl:ObjectProperty owl:DatatypeProperty
+                 owl:AnnotationProperty rdf:Property }
+}
+"""
+_USED_CLASSES = "SELECT DISTINCT ?term WHERE { ?s a ?term }"
+_USED_PREDICATES = "SELECT DISTINCT ?term WHERE { ?s ?term ?o }"
+_SUBJECTS = "SELECT DISTINCT ?term WHERE { ?term ?p ?o FILTER (isIRI(?term)) }"
+_OBJECTS = "SELECT DISTINCT ?term WHERE { ?s ?p ?term FILTER (isIRI(?term)) }"
+_LABELS = "SELECT ?term ?text WHERE { ?term rdfs:label ?text }"
+_DEFINITIONS = "SELECT ?term ?text WHERE { ?term skos:definition|rdfs:comment ?text }"
 _ENTITY_NAMES = f"""
-SELECT ?entity ?label ?name WHERE {{
+SELECT ?entity ?name WHERE {{
   ?entity rdfs:label|skos:prefLabel|skos:altLabel|skos:hiddenLabel|medkg:brandName ?name .
-  OPTIONAL {{ ?entity rdfs:label ?label }}
   FILTER (STRSTARTS(STR(?entity), "{KG}"))
 }}
 """
 
-_USED_IRIS = """
-SELECT DISTINCT ?term WHERE {{
-  {{ ?term ?p ?o }} UNION {{ ?s ?term ?o }} UNION {{ ?s ?p ?term }}
-  FILTER (isIRI(?term) && STRSTARTS(STR(?term), "{namespace}"))
-}}
-"""
 
-_vocabularies: WeakKeyDictionary[KnowledgeGraph, dict[str, object]] = WeakKeyDictionary()
-_known: WeakKeyDictionary[KnowledgeGraph, dict[str, frozenset[str]]] = WeakKeyDictionary()
+@dataclass(frozen=True)
+class _Index:
+    """What the page's completion and lint need from one graph, asked of it once."""
+
+    vocabulary: dict[str, object]
+    known: dict[str, frozenset[str]]
+
+
+_indexes: WeakKeyDictionary[KnowledgeGraph, _Index] = WeakKeyDictionary()
+
+
+def prepare(kg: KnowledgeGraph) -> None:
+    """Ask *kg* now for what :func:`vocabulary` and :func:`lint` need.
+
+    A worker calls this before its first request, so that no request pays for it within the
+    query timeout.
+    """
+    _index(kg)
 
 
 def vocabulary(kg: KnowledgeGraph) -> dict[str, object]:
@@ -67,45 +77,81 @@ def vocabulary(kg: KnowledgeGraph) -> dict[str, object]:
         "entities": [...]}``; a term is ``{"curie", "iri", "label", "definition"}``, an
         entity ``{"curie", "iri", "label", "names"}``. Computed once per graph.
     """
-    cached = _vocabularies.get(kg)
-    if cached is None:
-        cached = {"prefixes": dict(PREFIXES), **_schema_terms(kg), "entities": _entities(kg)}
-        _vocabularies[kg] = cached
-    return cached
+    return _index(kg).vocabulary
 
 
-def _schema_terms(kg: KnowledgeGraph) -> dict[str, list[dict[str, str]]]:
-    terms: dict[str, dict[str, dict[str, str]]] = {"class": {}, "property": {}}
-    for iri, kind, label, definition in kg.query(_SCHEMA_TERMS).rows:
-        found = terms[str(kind)].setdefault(
-            str(iri), {"curie": compact(str(iri)), "iri": str(iri), "label": "", "definition": ""}
-        )
-        found["label"] = found["label"] or str(label or "")
-        found["definition"] = found["definition"] or str(definition or "")
-    return {
-        "classes": sorted(terms["class"].values(), key=lambda t: t["curie"]),
-        "properties": sorted(terms["property"].values(), key=lambda t: t["curie"]),
+def _index(kg: KnowledgeGraph) -> _Index:
+    index = _indexes.get(kg)
+    if index is None:
+        index = _build_index(kg)
+        _indexes[kg] = index
+    return index
+
+
+def _column(kg: KnowledgeGraph, sparql: str) -> set[str]:
+    return {str(row[0]) for row in kg.query(sparql).rows}
+
+
+def _texts(kg: KnowledgeGraph, sparql: str) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for term, text in sorted(kg.query(sparql).rows, key=lambda row: str(row[1])):
+        texts.setdefault(str(term), str(text))
+    return texts
+
+
+def _build_index(kg: KnowledgeGraph) -> _Index:
+    classes, properties = _column(kg, _USED_CLASSES), _column(kg, _USED_PREDICATES)
+    for term, kind in kg.query(_DECLARED).rows:
+        (classes if str(kind).endswith("Class") else properties).add(str(term))
+    labels, definitions = _texts(kg, _LABELS), _texts(kg, _DEFINITIONS)
+
+    def terms(iris: set[str]) -> list[dict[str, str]]:
+        found = [
+            {
+                "curie": compact(iri),
+                "iri": iri,
+                "label": labels.get(iri, ""),
+                "definition": definitions.get(iri, ""),
+            }
+            for iri in iris
+        ]
+        return sorted(found, key=lambda t: t["curie"])
+
+    used = _column(kg, _SUBJECTS) | _column(kg, _OBJECTS) | properties
+    known = {
+        prefix: frozenset(iri[len(namespace) :] for iri in used if iri.startswith(namespace))
+        for prefix, (_, namespace) in _WHERE.items()
     }
+    return _Index(
+        {
+            "prefixes": dict(PREFIXES),
+            "classes": terms(classes),
+            "properties": terms(properties),
+            "entities": _entities(kg, labels),
+        },
+        known,
+    )
 
 
-def _entities(kg: KnowledgeGraph) -> list[dict[str, object]]:
-    entities: dict[str, dict[str, object]] = {}
-    for iri, label, name in kg.query(_ENTITY_NAMES).rows:
-        entry = entities.setdefault(
-            str(iri), {"curie": compact(str(iri)), "iri": str(iri), "label": "", "names": []}
-        )
-        entry["label"] = entry["label"] or str(label or "")
-        names = entry["names"]
-        assert isinstance(names, list)
-        if str(name) not in names:
-            names.append(str(name))
-    return sorted(entities.values(), key=lambda e: str(e["curie"]))[:MAX_ENTITIES]
+def _entities(kg: KnowledgeGraph, labels: dict[str, str]) -> list[dict[str, object]]:
+    names: dict[str, list[str]] = {}
+    for iri, name in kg.query(_ENTITY_NAMES).rows:
+        found = names.setdefault(str(iri), [])
+        if str(name) not in found:
+            found.append(str(name))
+    entities: list[dict[str, object]] = [
+        {"curie": compact(iri), "iri": iri, "label": labels.get(iri, ""), "names": sorted(found)}
+        for iri, found in names.items()
+    ]
+    return sorted(entities, key=lambda e: str(e["curie"]))[:MAX_ENTITIES]
 
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One thing the editor marks: where (1-based line and column, *length* characters),
-    how serious, and what to say."""
+    """One thing the editor marks: where, how serious, and what to say.
+
+    The position is 1-based (line, column) and spans *length* characters.
+    """
 
     line: int
     column: int
@@ -156,8 +202,6 @@ _TOKENS = re.compile(
     r"|(?<![\w:?$])(?P<prefix>medkg|kg):(?P<local>[A-Za-z_][\w\-]*(?:\.[\w\-]+)*)"
 )
 
-_WHERE = {"medkg": ("the schema", str(MEDKG)), "kg": ("the graph", str(KG))}
-
 
 def unknown_terms(kg: KnowledgeGraph, sparql: str) -> Iterator[Diagnostic]:
     """Warn of each ``medkg:`` or ``kg:`` term in *sparql* that the graph never uses.
@@ -165,7 +209,7 @@ def unknown_terms(kg: KnowledgeGraph, sparql: str) -> Iterator[Diagnostic]:
     This is the page's adapter for the unknown-term lint: it yields the warning at the
     term's position, e.g. "medkg:afects is not in the schema; did you mean medkg:affects?".
     """
-    known = _known_locals(kg)
+    known = _index(kg).known
     for match in _TOKENS.finditer(sparql):
         prefix, local = match.group("prefix"), match.group("local")
         if prefix is None or local in known[prefix]:
@@ -177,14 +221,3 @@ def unknown_terms(kg: KnowledgeGraph, sparql: str) -> Iterator[Diagnostic]:
             message += f"; did you mean {prefix}:{close[0]}?"
         line, column = _position(sparql, match.start())
         yield Diagnostic(line, column, len(match.group(0)), "warning", message)
-
-
-def _known_locals(kg: KnowledgeGraph) -> dict[str, frozenset[str]]:
-    known = _known.get(kg)
-    if known is None:
-        known = {}
-        for prefix, (_, namespace) in _WHERE.items():
-            rows = kg.query(_USED_IRIS.format(namespace=namespace)).rows
-            known[prefix] = frozenset(str(row[0])[len(namespace) :] for row in rows)
-        _known[kg] = known
-    return known

@@ -102,6 +102,7 @@ def worker_main(conn: Connection, config: ServerConfig) -> None:
     except MedkgError as exc:
         conn.send(Failure("startup", str(exc)))
         return
+    _prepare_workbench(state)
     _limit_memory(config.memory_limit)
     conn.send(READY)
     while True:
@@ -284,6 +285,14 @@ def _answer_explore(state: WorkerState, job: ExploreJob) -> Reply:
     except MedkgError as exc:
         return Failure("bad-query", str(exc))
     return Answer("text/html; charset=utf-8", page.html.encode())
+
+
+def _prepare_workbench(state: WorkerState) -> None:
+    # The query page's vocabulary and lint index take a second or two to build: build them
+    # before the worker says it is ready, not within the first request's timeout.
+    from medkg.server.workbench import prepare
+
+    prepare(state.kg)
 
 
 def _answer_workbench(state: WorkerState, job: WorkbenchJob) -> Reply:

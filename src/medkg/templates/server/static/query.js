@@ -72,6 +72,7 @@
     const text = word.text;
     const line = context.state.doc.lineAt(word.from);
     const before = context.state.sliceDoc(line.from, word.from);
+    if (/^[^<"']*#/.test(before)) return null; // in a comment
     const options = [];
     if (text.includes(":")) {
       const lower = text.toLowerCase();
@@ -135,9 +136,9 @@
   async function lintQuery(viewState) {
     const text = viewState.state.doc.toString();
     try {
-      const response = await fetch("/api/lint", {
+      const response = await serial(() => fetch("/api/lint", {
         method: "POST", headers: { "Content-Type": "application/sparql-query" }, body: text,
-      });
+      }));
       if (!response.ok) return toDiagnostics(viewState.state, lastLint);
       if (viewState.state.doc.toString() !== text) return toDiagnostics(viewState.state, lastLint);
       lastLint = await response.json();
@@ -191,12 +192,21 @@
 
   const ACCEPT = "application/sparql-results+json, text/turtle;q=0.9";
 
+  // The page sends one request at a time: a small server (two workers, a short waiting
+  // line) then never answers the page's own lint or label lookups with 429.
+  let queue = Promise.resolve();
+  function serial(task) {
+    const next = queue.then(task, task);
+    queue = next.catch(() => undefined);
+    return next;
+  }
+
   async function post(query, accept) {
-    return fetch("/sparql", {
+    return serial(() => fetch("/sparql", {
       method: "POST",
       headers: { "Content-Type": "application/sparql-query", Accept: accept },
       body: query,
-    });
+    }));
   }
 
   async function run() {
@@ -526,7 +536,7 @@
 
   async function loadVocabulary() {
     try {
-      const response = await fetch("/api/vocabulary", { headers: { Accept: "application/json" } });
+      const response = await serial(() => fetch("/api/vocabulary", { headers: { Accept: "application/json" } }));
       if (!response.ok) return;
       vocabulary = await response.json();
     } catch (error) { return; }
