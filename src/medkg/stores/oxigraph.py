@@ -147,6 +147,13 @@ class OxigraphStore(SerializingStore):
         except SyntaxError as exc:
             message = _DATA_POSITION.sub("", str(exc.msg))
             raise DataFileError(path, f"syntax error: {message}", exc.lineno) from None
+        except MemoryError:
+            # pyoxigraph's parser holds one term in a buffer of at most 16 MiB.
+            raise DataFileError(
+                path,
+                "a term (literal or IRI) is longer than the 16 MiB oxigraph can read; "
+                "use --store memory for this file",
+            ) from None
 
     def add_graph(self, graph: Graph) -> None:
         """Add every triple of *graph*, in one transaction."""
