@@ -135,9 +135,7 @@ def _is_stdout(path: Path) -> bool:
         here, out = os.stat(path), os.fstat(sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         return False
-    return (here.st_dev, here.st_ino) == (out.st_dev, out.st_ino) and not stat.S_ISREG(
-        here.st_mode
-    )
+    return (here.st_dev, here.st_ino) == (out.st_dev, out.st_ino) and not stat.S_ISREG(here.st_mode)
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:

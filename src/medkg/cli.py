@@ -269,7 +269,7 @@ def main_options(
         bool,
         typer.Option(
             "--strict",
-            help="Refuse --data files with ill-typed literals (\"abc\"^^xsd:integer) "
+            help='Refuse --data files with ill-typed literals ("abc"^^xsd:integer) '
             "instead of warning.",
         ),
     ] = False,
@@ -300,7 +300,8 @@ def info() -> None:
     out.print(
         Text.assemble(
             ("medkg", "bold"),
-            f" — {plural(stats.triples, 'triple')}, {plural(stats.entities, 'entity', 'entities')}, "
+            f" — {plural(stats.triples, 'triple')}, "
+            f"{plural(stats.entities, 'entity', 'entities')}, "
             f"{plural(stats.evidence_records, 'evidence record')}",
         )
     )
@@ -501,28 +502,24 @@ def load_command(
     """
     from medkg.errors import StoreError
     from medkg.graph import fill_store
-    from medkg.stores.oxigraph import OxigraphStore
 
     spec = store or _Options.store
+    kind, _, where = spec.partition(":")
+    if kind != "oxigraph" or not where:
+        raise StoreError(
+            f"medkg load fills a store on disk (--store oxigraph:PATH), not {spec!r}; "
+            "a SPARQL server is filled with medkg push"
+        )
     try:
-        target = _open_store(spec, create=True)
-        if not isinstance(target, OxigraphStore) or not target.persistent:
-            raise StoreError(
-                f"medkg load fills a store on disk (--store oxigraph:PATH), not {spec!r}; "
-                "a SPARQL server is filled with medkg push"
-            )
-        target.clear()
-        try:
-            fill_store(target, [*_Options.data, *(files or [])], format=data_format)
-        except BaseException:
-            # Leave an empty store rather than half of the files.
-            target.clear()
-            raise
-        finally:
-            target.flush()
-    except MedkgError as exc:
-        _fail(exc)
-    err.print(Text(visible(f"loaded {plural(len(target), 'triple')} into {spec}")))
+        from medkg.stores.oxigraph import load_store
+    except ModuleNotFoundError as exc:
+        raise MissingExtraError.for_module(exc.name or "pyoxigraph") or exc from None
+    paths = [*_Options.data, *(files or [])]
+    with progress(err, f"loading {plural(len(paths), 'file')} and the bundled graph"):
+        count = load_store(
+            Path(where).expanduser(), lambda target: fill_store(target, paths, format=data_format)
+        )
+    err.print(Text(visible(f"loaded {plural(count, 'triple')} into {spec}")))
 
 
 @app.command()
@@ -629,7 +626,7 @@ def search(
     from medkg.search import search as run_search
 
     try:
-        hits = run_search(_load().graph, text, limit=limit)
+        hits = run_search(_load(), text, limit=limit)
     except MedkgError as exc:
         _fail(exc)
     print_hits(err if not hits else out, hits)

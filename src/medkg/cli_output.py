@@ -1,4 +1,4 @@
-"""Everything the CLI prints goes through here: tables, cards, result formats, error lines.
+r"""Everything the CLI prints goes through here: tables, cards, result formats, error lines.
 
 Terminal safety lives in this one module. Data is text, never instructions to the terminal:
 
@@ -19,13 +19,11 @@ columns), so identifiers are never split across lines.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
-
-import contextlib
-from collections.abc import Iterator
 
 from rich.console import Console
 from rich.table import Table
@@ -37,7 +35,6 @@ if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Identifier
 
-    from medkg import formats
     from medkg.cards import EntityCard
     from medkg.evidence import EvidenceItem
     from medkg.graph import KnowledgeGraph
@@ -99,9 +96,7 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
 
 def make_console(*, stderr: bool = False) -> Console:
     """Return a console that prints every string literally (no markup, emoji, highlighting)."""
-    return Console(
-        stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=True
-    )
+    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=True)
 
 
 def error_line(console: Console, message: str, *, label: str = "error") -> None:
@@ -158,6 +153,7 @@ def fit_width(console: Console) -> None:
     if not console.is_terminal:
         console.width = 1_000_000
 
+
 def print_result(
     console: Console, result: QueryResult, format: str, labels: Labels | None = None
 ) -> None:
@@ -171,15 +167,11 @@ def print_result(
         in the table.
     :raises UnknownFormatError: the format is unknown, or cannot carry this result form.
     """
-    from rdflib import Graph
-
     from medkg import formats
 
     if result.kind in ("CONSTRUCT", "DESCRIBE"):
         name = "turtle" if format == "table" else format
-        fmt = formats.resolve(name, "graph", what=f"a {result.kind} result (a graph)")
-        graph = result.graph if result.graph is not None else Graph()
-        write_machine(result_graph_text(graph, fmt))
+        write_machine(result.serialize(name))
         return
     if format == "table":
         fit_width(console)
@@ -192,15 +184,6 @@ def print_result(
             format, ["table", *exc.known], suggestions=exc.suggestions, reason=exc.reason
         ) from None
     write_machine(result.serialize(fmt.name))
-
-
-def result_graph_text(graph: Graph, fmt: formats.Format) -> str:
-    """Serialise a CONSTRUCT / DESCRIBE answer in a graph format."""
-    options: dict[str, object] = {}
-    if fmt.rdflib == "json-ld":
-        options = {"context": {p: str(ns) for p, ns in graph.namespaces()}, "indent": 2}
-    text = graph.serialize(format=fmt.rdflib, **options)
-    return text if isinstance(text, str) else text.decode("utf-8")
 
 
 def fetch_labels(kg: KnowledgeGraph, result: QueryResult) -> dict[Identifier, str]:

@@ -7,7 +7,8 @@ line on stderr and an exit code; library code never prints.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "UnknownFormatError",
     "ValidationError",
     "ValidatorUnavailableError",
+    "naming_missing_extras",
 ]
 
 
@@ -233,7 +235,9 @@ class MissingExtraError(MedkgError, ImportError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        return f"this needs {self.module}, which is not installed: pip install 'medkg[{self.extra}]'"
+        return (
+            f"this needs {self.module}, which is not installed: pip install 'medkg[{self.extra}]'"
+        )
 
     @classmethod
     def for_module(cls, name: str) -> MissingExtraError | None:
@@ -241,3 +245,15 @@ class MissingExtraError(MedkgError, ImportError):
         top = name.split(".")[0]
         extra = EXTRAS.get(top)
         return cls(top, extra) if extra is not None else None
+
+
+@contextlib.contextmanager
+def naming_missing_extras() -> Iterator[None]:
+    """Turn a missing optional module into a :class:`MissingExtraError` naming the extra."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        missing = MissingExtraError.for_module(exc.name or "")
+        if missing is None:
+            raise
+        raise missing from None

@@ -43,7 +43,7 @@ from rdflib import Dataset, URIRef
 
 from medkg import formats
 from medkg.atomicio import atomic_folder, atomic_write, atomic_writer
-from medkg.errors import ExportError, MissingExtraError
+from medkg.errors import ExportError, naming_missing_extras
 from medkg.namespaces import NAMED_GRAPH, PREFIXES
 
 if TYPE_CHECKING:
@@ -206,9 +206,7 @@ FORMATS: tuple[str, ...] = tuple(formats.names("export"))
 
 #: Other names people use for the same formats.
 ALIASES: dict[str, str] = {
-    alias: name
-    for name in FORMATS
-    for alias in formats.resolve(name).aliases
+    alias: name for name in FORMATS for alias in formats.resolve(name).aliases
 }
 
 
@@ -247,7 +245,7 @@ def export_graph(
         a full disk …), or a folder format was asked for without an output folder. The
         previous output is untouched.
     """
-    fmt = formats.choose_export_format(format, output)
+    fmt = formats.choose_export_format(format, None if output is None else Path(output))
     writer = _writer(fmt)
     if fmt.is_folder:
         if output is None:
@@ -267,10 +265,11 @@ def export_graph(
 
 
 def _writer(fmt: formats.Format) -> Callable[..., None]:
-    try:
-        return formats.get_writer(fmt)
-    except ModuleNotFoundError as exc:
-        missing = MissingExtraError.for_module(exc.name or "")
-        if missing is None:
-            raise
-        raise missing from None
+    """Return the format's writer; a writer's missing dependency names its extra when used."""
+    writer = formats.get_writer(fmt)
+
+    def write(kg: KnowledgeGraph, target: Any) -> None:
+        with naming_missing_extras():
+            writer(kg, target)
+
+    return write

@@ -27,7 +27,7 @@ from an output file name.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -146,9 +146,7 @@ def resolve(name: str, purpose: str | None = None, *, what: str | None = None) -
     if fmt is not None and (purpose is None or fmt.serves(purpose)):
         return fmt
     if fmt is not None:
-        raise UnknownFormatError(
-            name, valid, reason=f"{fmt.name} cannot write {what or purpose}"
-        )
+        raise UnknownFormatError(name, valid, reason=f"{fmt.name} cannot write {what or purpose}")
     everything = [key for f in _REGISTRY.values() for key in (f.name, *f.aliases)]
     raise UnknownFormatError(name, valid, suggestions=closest(key, everything))
 

@@ -24,7 +24,9 @@ __all__ = ["schema_terms", "unknown_terms"]
 
 _SCHEMA = str(MEDKG)
 # Comments and strings can hold anything; they are blanked before terms are looked for.
-_NOISE = re.compile(r"#[^\n]*|\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
+_NOISE = re.compile(
+    r"#[^\n]*|\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'"
+)
 _PREFIX_DECL = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\s]*)>", re.IGNORECASE)
 _IRI = re.compile(r"<([^<>\s]*)>")
 _PNAME = re.compile(r"(?<![\w:<?$])([A-Za-z][\w.-]*)?:([A-Za-z_][\w-]*)")

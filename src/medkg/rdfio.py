@@ -136,7 +136,7 @@ def parse_file(target: Graph, path: str | Path, format: str | None = None) -> No
 
 @contextlib.contextmanager
 def _quiet_rdflib() -> Iterator[None]:
-    """Silence rdflib's logged tracebacks for ill-typed literals; :func:`check_terms` reports them."""
+    """Silence rdflib's logged tracebacks for ill-typed literals (:func:`check_terms` tells)."""
     logger = logging.getLogger("rdflib.term")
     before = logger.disabled
     logger.disabled = True
@@ -173,7 +173,7 @@ def _parse_line_based(scratch: Graph, raw: bytes, fmt: str, path: Path, base: st
             graph = (
                 default
                 if isinstance(q.graph_name, ox.DefaultGraph)
-                else scratch.graph(from_oxigraph(q.graph_name))  # type: ignore[arg-type]
+                else scratch.graph(from_oxigraph(q.graph_name))
             )
             graph.add(
                 (from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object))
@@ -212,7 +212,7 @@ def check_terms(graph: Graph, text: str, path: Path) -> None:
                     shown = json.dumps(str(term))[1:-1]
                     raise DataFileError(
                         path,
-                        f"invalid IRI <{shown}>: {json.dumps(bad.group())} is not allowed in an IRI",
+                        f"invalid IRI <{shown}>: {json.dumps(bad.group())} may not be in an IRI",
                         _line_of_iri(text, str(term)),
                     )
             elif isinstance(term, Literal) and term.ill_typed and term not in seen:

@@ -1,4 +1,4 @@
-""""Did you mean": the known names closest to what a user typed."""
+"""Say "did you mean": the known names closest to what a user typed."""
 
 from __future__ import annotations
 
