@@ -178,7 +178,9 @@ def print_result(
         console.print(_table(result, labels))
         return
     try:
-        fmt = formats.resolve(format, "results", what=f"a {result.kind} result")
+        fmt = formats.resolve(
+            format, "results", what=f"{'an' if result.kind == 'ASK' else 'a'} {result.kind} result"
+        )
     except UnknownFormatError as exc:
         raise UnknownFormatError(
             format, ["table", *exc.known], suggestions=exc.suggestions, reason=exc.reason

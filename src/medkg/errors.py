@@ -103,6 +103,9 @@ class EntityNotFoundError(MedkgError, LookupError):
     :param suggestions: close labels, to help the person retry.
     """
 
+    #: Nothing found, as ``medkg search`` with no hit: exit 1 (bad input is 2).
+    exit_code = 1
+
     def __init__(self, name: str, suggestions: Sequence[str] = ()) -> None:
         self.name = name
         self.suggestions = list(suggestions)

@@ -98,7 +98,9 @@ class QueryResult:
                 options = {"context": {p: str(n) for p, n in graph.namespaces()}, "indent": 2}
             text = graph.serialize(format=fmt.rdflib or fmt.name, **options)
             return text if isinstance(text, str) else text.decode("utf-8")
-        format = formats.resolve(format, "results", what=f"a {self.kind} result").name
+        format = formats.resolve(
+            format, "results", what=f"{_article(self.kind)} {self.kind} result"
+        ).name
         if format == "json":
             return _to_json(self)
         if format == "tsv":
@@ -287,3 +289,7 @@ def _tsv_term(term: Identifier | None) -> str:
     text: str = term.n3()
     # TSV forbids raw tabs and newlines in a cell; N-Triples escapes them.
     return text.replace("\t", "\\t").replace("\n", "\\n")
+
+
+def _article(kind: str) -> str:
+    return "an" if kind == "ASK" else "a"

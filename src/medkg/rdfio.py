@@ -279,18 +279,60 @@ def _parse_with_rdflib(scratch: Graph, text: str, fmt: str, path: Path, base: st
         raise DataFileError(path, f"cannot parse as {fmt}: {message}") from None
 
 
+# The JSON types JSON-LD allows as the value of each keyword (1.1, section 9).
+_KEYWORD_TYPES: dict[str, tuple[type, ...]] = {
+    "@id": (str,),
+    "@type": (str, list),
+    "@graph": (dict, list),
+    "@context": (dict, list, str, type(None)),
+    "@vocab": (str, type(None)),
+    "@base": (str, type(None)),
+    "@language": (str, type(None)),
+    "@reverse": (dict, str),
+    "@list": (list, dict, str, int, float, bool, type(None)),
+}
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return {str: "a string", list: "a list", dict: "an object"}.get(type(value), "null")
+
+
 def _check_json_ld_shape(document: Any, text: str, path: Path) -> None:
-    """Refuse JSON that cannot be JSON-LD: the top level is a node object or a list of them."""
+    """Refuse JSON that cannot be JSON-LD, with the line of the first offending value.
+
+    The top level is a node object or a list of them; each keyword (``@id``, ``@type``,
+    ``@graph``, ``@context`` …) has a value of the JSON type JSON-LD allows. rdflib would
+    otherwise load such documents as nothing, silently, or fail with its internals.
+    """
     items = document if isinstance(document, list) else [document]
     for item in items:
         if not isinstance(item, dict):
-            kind = type(item).__name__.replace("str", "string").replace("NoneType", "null")
             raise DataFileError(
                 path,
-                f"not JSON-LD: the top level holds a {kind} ({json.dumps(item)[:40]}), "
+                f"not JSON-LD: the top level holds {_json_kind(item)} ({json.dumps(item)[:40]}), "
                 "where a node object ({...}) is needed",
                 _line_of(text, json.dumps(item)),
             )
+    stack: list[Any] = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                allowed = _KEYWORD_TYPES.get(key)
+                if allowed is not None and not isinstance(value, allowed):
+                    raise DataFileError(
+                        path,
+                        f"not JSON-LD: {key} cannot be {_json_kind(value)} "
+                        f"({json.dumps(value)[:40]})",
+                        _line_of(text, f'"{key}"'),
+                    )
+                stack.append(value)
 
 
 def read_rdf_bytes(path: Path) -> bytes:
