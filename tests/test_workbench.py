@@ -416,3 +416,40 @@ def test_hostile_labels_are_shown_as_text(
     finally:
         bench.context.close()
     assert bench.events == []
+
+
+# --- the page's JSON endpoints, over HTTP ------------------------------------------------------
+
+
+def test_lint_endpoint_places_the_librarys_warnings(server: Server, kg: KnowledgeGraph) -> None:
+    from medkg.lint import unknown_terms
+
+    query = (
+        "SELECT ?m WHERE {\n  # medkg:afects in a comment is not a use\n"
+        "  kg:LegCrmp medkg:afects ?m .\n  ?m a <https://w3id.org/medkg/schema/Muscel>\n}"
+    )
+    response = httpx.post(
+        server.url + "api/lint",
+        content=query.encode(),
+        headers={"Content-Type": "application/sparql-query"},
+    )
+    assert response.status_code == 200
+    found = [(d["line"], d["column"], d["message"]) for d in response.json()]
+    typo = "medkg:afects is not in the schema; did you mean medkg:affects?"
+    iri = "<https://w3id.org/medkg/schema/Muscel> is not in the schema; did you mean medkg:Muscle?"
+    assert sorted(unknown_terms(kg, query)) == sorted([typo, iri])  # the CLI's words
+    assert found == [
+        (3, 3, "kg:LegCrmp is not in the graph; did you mean kg:LegCramp?"),
+        (3, 14, typo),
+        (4, 8, iri),
+    ]
+
+
+def test_vocabulary_endpoint_lists_terms_with_labels(server: Server, kg: KnowledgeGraph) -> None:
+    vocabulary = server.get("api/vocabulary").json()
+    classes = {t["curie"]: t for t in vocabulary["classes"]}
+    definition = kg.query("SELECT ?d WHERE { medkg:Muscle skos:definition ?d }").rows
+    assert classes["medkg:Muscle"]["definition"] == (str(definition[0][0]) if definition else "")
+    entities = {e["curie"]: e for e in vocabulary["entities"]}
+    assert "Charley horse" in entities["kg:LegCramp"]["names"]
+    assert vocabulary["prefixes"]["kg"] == "https://w3id.org/medkg/entity/"

@@ -6,20 +6,21 @@ Both run in a query worker (they need the graph) and reach the triples with SPAR
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 from weakref import WeakKeyDictionary
 
 from medkg.entities import compact
 from medkg.errors import QueryError
 from medkg.namespaces import KG, MEDKG, PREFIXES
 from medkg.sparql_guard import ServiceRefusedError, UpdateRefusedError, check_query
+from medkg.suggest import closest
 
 if TYPE_CHECKING:
     from medkg.graph import KnowledgeGraph
+    from medkg.query import QueryResult
 
 __all__ = ["Diagnostic", "lint", "prepare", "unknown_terms", "vocabulary"]
 
@@ -56,6 +57,7 @@ class _Index:
 
     vocabulary: dict[str, object]
     known: dict[str, frozenset[str]]
+    memo: _Memo
 
 
 _indexes: WeakKeyDictionary[KnowledgeGraph, _Index] = WeakKeyDictionary()
@@ -67,7 +69,7 @@ def prepare(kg: KnowledgeGraph) -> None:
     A worker calls this before its first request, so that no request pays for it within the
     query timeout.
     """
-    _index(kg)
+    lint(kg, "ASK { ?s medkg:prepare ?o }")
 
 
 def vocabulary(kg: KnowledgeGraph) -> dict[str, object]:
@@ -130,6 +132,7 @@ def _build_index(kg: KnowledgeGraph) -> _Index:
             "entities": _entities(kg, labels),
         },
         known,
+        _Memo(kg),
     )
 
 
@@ -193,31 +196,79 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
-# A CURIE of medkg's own namespaces, or something to skip: an IRI, a string, a comment.
+# An entity's CURIE, or something to skip: an IRI, a string, a comment.
 _TOKENS = re.compile(
     r"<[^<>\"{}|^`\\\s]*>"
     r"|\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''"
     r"|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'"
     r"|\#[^\n]*"
-    r"|(?<![\w:?$])(?P<prefix>medkg|kg):(?P<local>[A-Za-z_][\w\-]*(?:\.[\w\-]+)*)"
+    r"|(?<![\w:?$])kg:(?P<local>[A-Za-z_][\w\-]*(?:\.[\w\-]+)*)"
 )
 
 
-def unknown_terms(kg: KnowledgeGraph, sparql: str) -> Iterator[Diagnostic]:
-    """Warn of each ``medkg:`` or ``kg:`` term in *sparql* that the graph never uses.
+def unknown_terms(kg: KnowledgeGraph, sparql: str) -> list[Diagnostic]:
+    """Warn of each schema term the schema lacks and each ``kg:`` entity the graph lacks.
 
-    This is the page's adapter for the unknown-term lint: it yields the warning at the
-    term's position, e.g. "medkg:afects is not in the schema; did you mean medkg:affects?".
+    The schema warnings are :func:`medkg.lint.unknown_terms`' own (the words the CLI
+    prints, e.g. "medkg:afects is not in the schema; did you mean medkg:affects?"), placed
+    at the term's first use; the entity warnings are the page's own.
     """
-    known = _index(kg).known
+    found = list(_schema_warnings(kg, sparql)) + list(_unknown_entities(kg, sparql))
+    return sorted(found, key=lambda d: (d.line, d.column))
+
+
+class _Memo:
+    """A read-only graph's queries, answered once each.
+
+    :func:`medkg.lint.unknown_terms` asks the store for every schema term on each call,
+    which takes seconds; a worker's graph never changes, so one answer serves every lint.
+    """
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self._kg = kg
+        self._answers: dict[str, QueryResult] = {}
+
+    def query(self, sparql: str) -> QueryResult:
+        """Return the answer to *sparql*, asking the graph the first time only."""
+        if sparql not in self._answers:
+            self._answers[sparql] = self._kg.query(sparql)
+        return self._answers[sparql]
+
+
+def _schema_warnings(kg: KnowledgeGraph, sparql: str) -> Iterator[Diagnostic]:
+    from medkg.lint import unknown_terms as schema_lint
+
+    text = _blank_noise(sparql)
+    for message in schema_lint(cast("KnowledgeGraph", _index(kg).memo), sparql):
+        written = message.split(" is not in the schema", 1)[0]
+        where = re.search(r"(?<![\w:<])" + re.escape(written) + r"(?![\w\-])", text)
+        start = where.start() if where else 0
+        line, column = _position(sparql, start)
+        yield Diagnostic(line, column, len(written) if where else 1, "warning", message)
+
+
+def _blank_noise(sparql: str) -> str:
+    """*sparql* with comments and strings blanked (same length), where no term is used."""
+
+    def blank(match: re.Match[str]) -> str:
+        return (
+            match.group(0)
+            if match.group("local") or match.group(0).startswith("<")
+            else (re.sub(r"[^\n]", " ", match.group(0)))
+        )
+
+    return _TOKENS.sub(blank, sparql)
+
+
+def _unknown_entities(kg: KnowledgeGraph, sparql: str) -> Iterator[Diagnostic]:
+    known = _index(kg).known["kg"]
     for match in _TOKENS.finditer(sparql):
-        prefix, local = match.group("prefix"), match.group("local")
-        if prefix is None or local in known[prefix]:
+        local = match.group("local")
+        if local is None or local in known:
             continue
-        where = _WHERE[prefix][0]
-        message = f"{prefix}:{local} is not in {where}"
-        close = difflib.get_close_matches(local, known[prefix], n=1, cutoff=0.75)
+        message = f"kg:{local} is not in the graph"
+        close = closest(local, known, limit=1)
         if close:
-            message += f"; did you mean {prefix}:{close[0]}?"
+            message += f"; did you mean kg:{close[0]}?"
         line, column = _position(sparql, match.start())
         yield Diagnostic(line, column, len(match.group(0)), "warning", message)
