@@ -302,6 +302,22 @@ def test_label_and_number_answer_has_a_bar_chart(bench: Workbench) -> None:
     assert page.locator("[data-view=chart]").is_hidden()
 
 
+def test_graph_view_draws_the_answer_in_the_explorer(bench: Workbench) -> None:
+    from medkg.server.explore import explorer_available
+
+    if not explorer_available():
+        pytest.skip("the viz extra is not installed")
+    page = bench.open()
+    query = "SELECT ?m WHERE { kg:LegCramp medkg:affects ?m }"
+    set_query(page, query)
+    run(page)
+    page.click("[data-view=graph]")
+    page.wait_for_selector("body[data-ready=true]", state="attached")
+    assert page.url.startswith(bench.server.url + "explore?query=")
+    drawn = page.evaluate("() => window.medkgExplorer.visibleNodeIds()")
+    assert "https://w3id.org/medkg/entity/Hamstrings" in drawn
+
+
 # --- downloads ----------------------------------------------------------------------------------
 
 

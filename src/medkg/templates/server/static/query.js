@@ -168,7 +168,6 @@
         extensions: [
           CM.keymap.of([
             { key: "Mod-Enter", run: () => { run(); return true; } },
-            { key: "Shift-Enter", run: () => { run(); return true; } },
           ]),
           CM.lineNumbers(), CM.highlightActiveLineGutter(), CM.history(), CM.drawSelection(),
           CM.indentOnInput(), CM.bracketMatching(), CM.closeBrackets(), CM.highlightActiveLine(),
@@ -251,20 +250,15 @@
     document.body.dataset.ran = String(Date.now());
   }
 
-  function rowCount() {
-    if (answer.kind === "select") return answer.doc.results.bindings.length;
-    if (answer.kind === "graph") return answer.text.split("\n").filter((l) => /\s\.\s*$/.test(l)).length;
-    return 1;
-  }
-
   async function show() {
     const bar = $("result-bar");
     bar.hidden = false;
-    const n = rowCount();
-    const unit = answer.kind === "graph" ? "statement" : "row";
-    $("summary").textContent = answer.kind === "ask"
-      ? `answered in ${answer.ms} ms`
-      : `${n} ${unit}${n === 1 ? "" : "s"} in ${answer.ms} ms`;
+    const n = answer.kind === "select" ? answer.doc.results.bindings.length : 0;
+    if (answer.kind === "select") {
+      $("summary").textContent = `${n} row${n === 1 ? "" : "s"} in ${answer.ms} ms`;
+    } else {
+      $("summary").textContent = `${answer.kind === "ask" ? "answered" : "Turtle"} in ${answer.ms} ms`;
+    }
     bar.querySelectorAll("[data-download]").forEach((b) => {
       const graph = b.dataset.download === "turtle";
       b.hidden = answer.kind === "graph" ? !graph : graph;
@@ -484,6 +478,13 @@
     run();
   }
 
+  // A query that is not an example's: no question above it, no parameter fields.
+  function forgetExample() {
+    $("question").hidden = true;
+    $("params").hidden = true;
+    $("params").replaceChildren();
+  }
+
   function showExamples() {
     const list = $("examples");
     const wanted = normalise($("example-filter").value);
@@ -523,7 +524,7 @@
       const button = el("button", summary.slice(0, 80) || query.slice(0, 80));
       button.type = "button";
       button.title = query;
-      button.addEventListener("click", () => { setQuery(query); run(); });
+      button.addEventListener("click", () => { forgetExample(); setQuery(query); run(); });
       list.appendChild(el("li")).appendChild(button);
     });
   }
@@ -574,6 +575,6 @@
   const shared = sharedQuery();
   loadVocabulary().then(() => {
     document.body.dataset.ready = "true";
-    if (shared) { setQuery(shared); run(); }
+    if (shared) { forgetExample(); setQuery(shared); run(); }
   });
 })();
