@@ -130,19 +130,23 @@ def run(page: Any) -> None:
     )
 
 
-def completions(page: Any) -> list[tuple[str, str]]:
-    """The open completion list as (label, detail) pairs."""
+def completions(page: Any, typed: str) -> list[tuple[str, str]]:
+    """The completions offered once the editor holds *typed* at its end, as (label, detail).
+
+    Waits for the editor's own completion state to be settled for that text, so a list
+    still showing the options of a shorter prefix is never read.
+    """
+    settled = """typed => {
+        const state = window.medkgWorkbench.view().state;
+        return state.doc.toString().endsWith(typed) && CM.completionStatus(state) === "active";
+    }"""
+    page.wait_for_function(settled, arg=typed)
     page.wait_for_selector(".cm-tooltip-autocomplete li")
-    items = page.locator(".cm-tooltip-autocomplete li")
-    return [
-        (
-            item.locator(".cm-completionLabel").text_content() or "",
-            (item.locator(".cm-completionDetail").text_content() or "")
-            if item.locator(".cm-completionDetail").count()
-            else "",
-        )
-        for item in items.all()
-    ]
+    options = page.evaluate(
+        """() => CM.currentCompletions(window.medkgWorkbench.view().state)
+                 .map(o => [o.label, o.detail || ""])"""
+    )
+    return [(label, detail) for label, detail in options]
 
 
 def table_rows(page: Any) -> list[list[str]]:
@@ -182,22 +186,22 @@ def expected_rows(kg: KnowledgeGraph, sparql: str) -> list[list[str]]:
 def test_prefix_completion(bench: Workbench, kg: KnowledgeGraph) -> None:
     page = bench.open()
     set_query(page, "PREFIX ", "sk")
-    assert ("skos:", "http://www.w3.org/2004/02/skos/core#") in completions(page)
+    assert ("skos:", "http://www.w3.org/2004/02/skos/core#") in completions(page, "sk")
     page.keyboard.press("Enter")
     assert editor_text(page) == "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"
     set_query(page, "SELECT * WHERE { kg:LegCramp ", "medk")
-    assert completions(page)[0] == ("medkg:", "https://w3id.org/medkg/schema/")
+    assert completions(page, "medk")[0] == ("medkg:", "https://w3id.org/medkg/schema/")
     page.keyboard.press("Enter")
     page.keyboard.type("aff")
     # A schema property, with its label as the hint and its definition as the info.
     label = str(kg.query("SELECT ?l WHERE { medkg:affects rdfs:label ?l }").rows[0][0])
-    assert ("medkg:affects", label) in completions(page)
+    assert ("medkg:affects", label) in completions(page, "medkg:aff")
 
 
 def test_partial_entity_name_completes_to_a_curie(bench: Workbench) -> None:
     page = bench.open()
     set_query(page, "SELECT ?m WHERE { ", "charl")
-    offered = completions(page)
+    offered = completions(page, "charl")
     assert offered[0] == ("Charley horse", "kg:LegCramp")
     page.keyboard.press("Enter")
     assert editor_text(page) == "SELECT ?m WHERE { kg:LegCramp"
@@ -260,15 +264,21 @@ def test_example_parameters_are_form_fields(bench: Workbench, kg: KnowledgeGraph
     page = bench.open()
     page.click("#examples button[title=treatments-for]")
     page.wait_for_selector("#results tbody tr")
+    shown = page.locator("#results tbody tr").count()
     field = page.locator("#params input[name=condition]")
     assert field.input_value() == "kg:LegCramp"
-    assert "VALUES ?condition { kg:LegCramp }" in editor_text(page)
-    field.fill("Charley horse")
-    field.press("Enter")
-    field.blur()
-    page.wait_for_function(
-        "() => document.getElementById('query').value.includes('VALUES ?condition { kg:LegCramp }')"
-    )
+    assert editor_text(page).endswith("VALUES ?condition { kg:LegCramp }\n")
+    # A name (as the CLI's --param takes) is resolved to the entity's CURIE and run.
+    for name, curie, rows in (
+        ("Addison's disease", "kg:AddisonDisease", 0),
+        ("Charley horse", "kg:LegCramp", shown),
+    ):
+        before = page.get_attribute("body", "data-ran")
+        field.fill(name)
+        field.press("Enter")
+        page.wait_for_function("b => document.body.dataset.ran !== b", arg=before)
+        assert editor_text(page).endswith(f"VALUES ?condition {{ {curie} }}\n")
+        assert page.text_content("#summary").startswith(f"{rows} rows in ")
 
 
 def test_numbers_are_right_aligned_and_pages_split_a_long_answer(bench: Workbench) -> None:
@@ -425,7 +435,7 @@ def test_hostile_labels_are_shown_as_text(
             [[f"kg:Hostile | {XSS_LABEL}", XSS_LABEL], [f"kg:Hostile | {XSS_LABEL}", SCRIPT_LABEL]]
         )
         set_query(page, "SELECT * WHERE { ", "onerror")
-        assert (XSS_LABEL, "kg:Hostile") in completions(page)
+        assert (XSS_LABEL, "kg:Hostile") in completions(page, "onerror")
         assert page.locator("#results img, #results script, .cm-tooltip img").count() == 0
         assert page.evaluate("() => window.__xss") is None
         assert json.loads(page.text_content("#example-data"))  # the page still parses

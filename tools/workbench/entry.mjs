@@ -11,7 +11,7 @@ export {
 export { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 export {
   autocompletion, completionKeymap, closeBrackets, closeBracketsKeymap, startCompletion,
-  acceptCompletion, currentCompletions,
+  acceptCompletion, currentCompletions, completionStatus,
 } from "@codemirror/autocomplete";
 export { linter, lintGutter, setDiagnostics, forceLinting, forEachDiagnostic } from "@codemirror/lint";
 export { searchKeymap, highlightSelectionMatches } from "@codemirror/search";

@@ -552,6 +552,8 @@
   // --- wiring ---------------------------------------------------------------------------------
 
   createEditor();
+  // For tests and the curious, as the explorer exposes window.medkgExplorer.
+  window.medkgWorkbench = { view: () => editor, run };
   showExamples();
   showRecent();
   $("example-filter").addEventListener("input", showExamples);
