@@ -68,6 +68,8 @@ class Workbench:
         self.events: list[str] = []
         self.context = browser.new_context(accept_downloads=True)
         self.context.route("**/*", self._guard)
+        # Every wait is for something the page will do; a loaded 2-core machine may take long.
+        self.context.set_default_timeout(120_000)
         self.downloads = tmp_path
 
     def _guard(self, route: Any) -> None:
