@@ -21,7 +21,9 @@ def shout_format() -> Iterator[formats.Format]:
     def write(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
         stream.write(f"{len(kg)} TRIPLES\n".encode())
 
-    yield formats.register(formats.Format("shout", "a test format", extensions=(".shout",), writer=write))
+    yield formats.register(
+        formats.Format("shout", "a test format", extensions=(".shout",), writer=write)
+    )
     formats.unregister("shout")
 
 

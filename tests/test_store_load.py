@@ -56,7 +56,9 @@ def test_a_full_disk_during_load_is_one_line_and_keeps_the_store(
         fill_store(store)
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    with pytest.raises(StoreError, match="no space left on the device.*previous store is unchanged"):
+    with pytest.raises(
+        StoreError, match="no space left on the device.*previous store is unchanged"
+    ):
         load_store(path, disk_full)
     assert _count(path) == count
 
