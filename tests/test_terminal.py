@@ -132,7 +132,14 @@ def test_markup_and_emoji_codes_are_printed_as_written(
 def test_machine_formats_keep_the_data_exact_when_piped(hostile: Path) -> None:
     result = CliRunner().invoke(
         app,
-        ["--data", str(hostile), "query", "SELECT ?l WHERE { kg:Escapes rdfs:label ?l }", "-F", "csv"],
+        [
+            "--data",
+            str(hostile),
+            "query",
+            "SELECT ?l WHERE { kg:Escapes rdfs:label ?l }",
+            "-F",
+            "csv",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert f"title{ESC}]0;pwned\x07" in result.stdout
