@@ -144,6 +144,10 @@ def completions(page: Any, typed: str) -> list[tuple[str, str]]:
     }"""
     page.wait_for_function(settled, arg=typed)
     page.wait_for_selector(".cm-tooltip-autocomplete li")
+    # CodeMirror ignores Enter on a list opened less than 75 ms ago (its interactionDelay,
+    # so a fast typist's Enter is a newline): the list opened before this point, so after
+    # 200 ms more an Enter always accepts. A fixed wait after an event, not a race.
+    page.wait_for_timeout(200)
     options = page.evaluate(
         """() => CM.currentCompletions(window.medkgWorkbench.view().state)
                  .map(o => [o.label, o.detail || ""])"""
