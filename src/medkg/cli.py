@@ -394,7 +394,13 @@ def load_command(
             target.flush()
     except MedkgError as exc:
         _fail(exc)
-    err.print(f"loaded {len(target)} triples into {spec}")
+    count = len(target)
+    # Close the store (its files change on closing), then index the names of what it holds.
+    del target
+    from medkg.labels import build_label_index
+
+    build_label_index(_open_store(spec))
+    err.print(f"loaded {count} triples into {spec}")
 
 
 @app.command()
@@ -501,7 +507,7 @@ def search(
     from medkg.search import search as run_search
 
     try:
-        hits = run_search(_load().graph, text, limit=limit)
+        hits = run_search(_load(), text, limit=limit)
     except MedkgError as exc:
         _fail(exc)
     print_hits(out, hits)

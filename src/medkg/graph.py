@@ -103,7 +103,7 @@ class KnowledgeGraph:
         """
         from medkg.entities import resolve
 
-        return resolve(self.graph, name)
+        return resolve(self, name)
 
     def to_networkx(self) -> Any:
         """Return the network view: entities as nodes, relations as edges (needs networkx).
