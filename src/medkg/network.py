@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KIND_PRECEDENCE",
+    "connecting",
     "neighbourhood",
     "network_neighbourhood",
     "network_of",
@@ -122,15 +123,42 @@ def neighbourhood(kg: KnowledgeGraph, centre: str, depth: int) -> set[str]:
     reached = {centre}
     frontier = [URIRef(centre)]
     for _ in range(depth):
-        found: set[URIRef] = set()
-        for s, _p, o in _relations(kg, frontier, both_ways=True):
-            found.update(t for t in (s, o) if str(t) not in reached)
-        entities = describe_many(kg, found)
-        frontier = sorted(entities)
-        reached.update(str(iri) for iri in frontier)
+        frontier = _step(kg, frontier, reached)
         if not frontier:
             break
     return reached
+
+
+def connecting(kg: KnowledgeGraph, start: str, end: str) -> set[str]:
+    """Return a set of entities holding every shortest connection between *start* and *end*.
+
+    Searches from both ends at once, one pair of bounded queries per step, always from the
+    smaller frontier; stops as soon as the two searches meet. When both have gone *r* and
+    *s* steps, the shortest connection is *r* + *s* long and each of its entities lies
+    within *r* of *start* or *s* of *end*, so it is among the entities returned.
+
+    :returns: the entities reached from both ends, or an empty set if they are not connected.
+    """
+    from_start, from_end = {start}, {end}
+    ahead, behind = [URIRef(start)], [URIRef(end)]
+    while not from_start & from_end:
+        if not ahead or not behind:
+            return set()
+        if len(ahead) <= len(behind):
+            ahead = _step(kg, ahead, from_start)
+        else:
+            behind = _step(kg, behind, from_end)
+    return from_start | from_end
+
+
+def _step(kg: KnowledgeGraph, frontier: list[URIRef], reached: set[str]) -> list[URIRef]:
+    """Return the entities one relation away from *frontier* not yet *reached*; add them."""
+    found: set[URIRef] = set()
+    for s, _p, o in _relations(kg, frontier, both_ways=True):
+        found.update(t for t in (s, o) if str(t) not in reached)
+    step = sorted(describe_many(kg, found))
+    reached.update(str(iri) for iri in step)
+    return step
 
 
 def network_neighbourhood(network: Any, centre: str, depth: int) -> set[str]:
