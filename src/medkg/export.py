@@ -42,11 +42,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from rdflib import Dataset, URIRef
-
 from medkg.errors import ExportError, UnknownFormatError
 from medkg.kgx import write_kgx
-from medkg.namespaces import NAMED_GRAPH, PREFIXES
+from medkg.namespaces import NAMED_GRAPH
 from medkg.schemaorg import write_schemaorg
 
 if TYPE_CHECKING:
@@ -76,34 +74,11 @@ FolderWriter = Callable[["KnowledgeGraph", Path], None]
 # ---------------------------------------------------------------- writers
 
 
-def _rdflib_writer(rdflib_format: str, **options: Any) -> FileWriter:
-    """Make a writer that serialises the graph's triples with one rdflib serialiser."""
-
-    def write(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
-        kg.graph.serialize(destination=stream, format=rdflib_format, encoding="utf-8", **options)
-
-    return write
-
-
 def _store_writer(format: str) -> FileWriter:
     """Make a writer that lets the store serialise itself (pyoxigraph's writer for oxigraph)."""
 
     def write(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
         kg.store.write(format, stream)
-
-    return write
-
-
-def _dataset_writer(rdflib_format: str) -> FileWriter:
-    """Make a writer that serialises the graph as the named graph :data:`NAMED_GRAPH`."""
-
-    def write(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
-        dataset = Dataset()
-        for prefix, namespace in PREFIXES.items():
-            dataset.bind(prefix, namespace, override=True, replace=True)
-        named = dataset.graph(URIRef(NAMED_GRAPH))
-        named += kg.graph
-        dataset.serialize(destination=stream, format=rdflib_format, encoding="utf-8")
 
     return write
 
@@ -197,10 +172,11 @@ def _joined(values: Any) -> str:
 _FILE_WRITERS: dict[str, FileWriter] = {
     "turtle": _store_writer("turtle"),
     "nt": _store_writer("nt"),
-    "jsonld": _rdflib_writer("json-ld", context=dict(PREFIXES), indent=2),
-    "xml": _rdflib_writer("xml"),
-    "trig": _dataset_writer("trig"),
-    "nquads": _dataset_writer("nquads"),
+    # Every RDF format from the store's own serialiser: no rdflib copy of an oxigraph store.
+    "jsonld": _store_writer("jsonld"),
+    "xml": _store_writer("xml"),
+    "trig": _store_writer("trig"),
+    "nquads": _store_writer("nquads"),
     "graphml": write_graphml,
     "schemaorg": write_schemaorg,
 }
