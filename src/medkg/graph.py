@@ -184,6 +184,16 @@ def load(
                 f"--data cannot be merged into a persistent {target.kind} store at query "
                 "time; add the files with medkg load (oxigraph:PATH) or medkg push (sparql:URL)"
             )
+    elif store == "memory" and bundled:
+        # The default store starts from the cached parse of the bundled files (medkg.cache).
+        from medkg.cache import bundled_graph
+        from medkg.stores.base import new_graph
+
+        target = MemoryStore(bundled_graph(new_graph()))
+        files = [
+            *bundled_data_files(),
+            *fill_store(target, extra_paths, format=format, bundled=False),
+        ]
     else:
         files = fill_store(target, extra_paths, format=format, bundled=bundled)
     if infer:
