@@ -221,12 +221,18 @@ def fill_store(
     :returns: every file read, in load order.
     :raises DataFileError: a file is missing or malformed.
     """
+    from medkg.progress import progress
+
     files = [*bundled_data_files()] if bundled else []
-    for path in files:
-        store.add_file(path)
-    for extra_path in extra:
-        store.add_file(extra_path, format)
-        files.append(Path(extra_path))
+    extra_paths = [Path(p) for p in extra]
+    with progress("loading files", total=len(files) + len(extra_paths)) as advance:
+        for path in files:
+            store.add_file(path)
+            advance(1)
+        for extra_path in extra_paths:
+            store.add_file(extra_path, format)
+            files.append(extra_path)
+            advance(1)
     return files
 
 

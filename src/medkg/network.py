@@ -187,10 +187,24 @@ def _network(
 ) -> nx.MultiDiGraph:
     import networkx as nx
 
+    from medkg.progress import progress
+
+    with progress("building the network view", total=3) as advance:
+        network = _nodes_and_edges(kg, entities, subjects, nx.MultiDiGraph(), advance)
+    return network
+
+
+def _nodes_and_edges(
+    kg: KnowledgeGraph,
+    entities: dict[URIRef, Entity],
+    subjects: list[URIRef] | None,
+    network: nx.MultiDiGraph,
+    advance: Any,
+) -> nx.MultiDiGraph:
     kinds = _kinds(kg)
-    network = nx.MultiDiGraph()
     for iri, entity in entities.items():
         network.add_node(str(iri), **_node_attributes(entity, kinds))
+    advance(1)
     labels = object_properties(kg)
     edges = sorted(
         {
@@ -200,7 +214,9 @@ def _network(
         },
         key=lambda t: (str(t[1]), str(t[0]), str(t[2])),
     )
+    advance(1)
     evidence = _evidence(kg) if edges else {}
+    advance(1)
     # Grouped by property, then sorted, so every store gives the same file.
     for s, prop, o in edges:
         curie = compact(str(prop))
