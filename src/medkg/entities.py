@@ -215,11 +215,14 @@ def _describe_rows(source: Queryable, iris: list[URIRef] | None) -> Iterable[tup
             f"SELECT ?e ?p ?v WHERE {{ {props} ?e ?p ?v . FILTER(isIRI(?e)) }}"
         ).rows  # type: ignore[misc]
         return
+    wanted = set(_DESCRIBED)
     for start in range(0, len(iris), _BATCH):
         batch = _values(iris[start : start + _BATCH])
-        yield from source.query(
-            f"SELECT ?e ?p ?v WHERE {{ VALUES ?e {{ {batch} }} {props} ?e ?p ?v }}"
-        ).rows  # type: ignore[misc]
+        # One VALUES block and no list of properties: rdflib then joins lazily, one index
+        # look-up per IRI (two VALUES blocks make it scan every triple, and its parser is
+        # slow on long IN lists); the properties are picked here instead.
+        rows = source.query(f"SELECT ?e ?p ?v WHERE {{ VALUES ?e {{ {batch} }} ?e ?p ?v }}").rows
+        yield from (row for row in rows if row[1] in wanted)  # type: ignore[misc]
 
 
 def _build(iri: URIRef, facts: dict[URIRef, list[Node]]) -> Entity:

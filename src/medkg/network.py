@@ -256,7 +256,7 @@ def _relations(
     kg: KnowledgeGraph, nodes: list[URIRef], *, both_ways: bool = False
 ) -> Iterable[tuple[URIRef, URIRef, URIRef]]:
     """Yield the object-property triples from (and, with *both_ways*, to) *nodes*, in batches."""
-    props = _props_values(kg)
+    props = object_properties(kg)
     if not props:
         return
     for start in range(0, len(nodes), _BATCH):
@@ -265,10 +265,12 @@ def _relations(
         if both_ways:
             patterns.append("?s ?p ?x . BIND(?x AS ?o)")
         for pattern in patterns:
-            yield from kg.query(
-                f"SELECT ?s ?p ?o WHERE {{ VALUES ?x {{ {batch} }} VALUES ?p {{ {props} }} "
-                f"{pattern} FILTER(isIRI(?s) && isIRI(?o)) }}"
-            ).rows  # type: ignore[misc]
+            # One VALUES block, properties picked here (see medkg.entities._describe_rows).
+            rows = kg.query(
+                f"SELECT ?s ?p ?o WHERE {{ VALUES ?x {{ {batch} }} {pattern} "
+                "FILTER(isIRI(?s) && isIRI(?o)) }"
+            ).rows
+            yield from (row for row in rows if row[1] in props)  # type: ignore[misc]
 
 
 _BATCH = 400
