@@ -34,9 +34,7 @@ def _local(path: str) -> tuple[Query, Any]:
     store = ox.Store.read_only(path)
 
     def run(sparql: str) -> list[list[str]]:
-        return [
-            [getattr(t, "value", "") for t in row] for row in store.query(PREFIXES + sparql)
-        ]
+        return [[getattr(t, "value", "") for t in row] for row in store.query(PREFIXES + sparql)]
 
     return run, store
 

@@ -179,6 +179,8 @@ def as_queryable(graph: Queryable | Graph) -> Queryable:
         from medkg.stores import MemoryStore
 
         return MemoryStore(graph)
+    if not callable(getattr(graph, "query", None)):
+        raise TypeError(f"expected a KnowledgeGraph (medkg.load()), not {type(graph).__name__}")
     return graph
 
 

@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from medkg.server.config import ServerConfig
 from medkg.server.explore import EXPLORE_CSP, explorer_available
 from medkg.server.jobs import EntityJob, ExploreJob, Failure, Job, QueryJob
-from medkg.server.negotiation import GRAPH_TYPES, RESULT_TYPES, Choice, choose
+from medkg.server.negotiation import GRAPH_TYPES, RESULT_TYPES, Choice, choose, named
 from medkg.server.pool import PoolBusyError, WorkerPool
 from medkg.server.protocol import ProtocolError, read_query, service_description
 
@@ -70,14 +70,6 @@ ENTITY_TYPES: tuple[Choice, ...] = (
     *GRAPH_TYPES[1:],
 )
 
-#: ``?format=`` on an entity page overrides the Accept header (for links in the card).
-ENTITY_FORMATS = {
-    "html": ENTITY_TYPES[1],
-    "turtle": GRAPH_TYPES[0],
-    "nt": GRAPH_TYPES[1],
-    "json-ld": GRAPH_TYPES[2],
-    "xml": GRAPH_TYPES[3],
-}
 
 _STATIC = {"query.js": "text/javascript", "medkg.css": "text/css"}
 
@@ -213,7 +205,8 @@ def _entity_handler(holder: _PoolHolder) -> Any:
     async def entity(request: Request) -> Response:
         requested = request.query_params.get("format")
         if requested is not None:
-            choice = ENTITY_FORMATS.get(requested)
+            # Format names come from the one registry (ttl, json-ld, jsonld … all work).
+            choice = ENTITY_TYPES[1] if requested == "html" else named(requested)
         else:
             choice = choose(request.headers.get("accept"), ENTITY_TYPES)
         if choice is None:

@@ -40,13 +40,16 @@ def data_version(store: object) -> str | None:
         return None
     path = getattr(store, "path", None)
     if isinstance(path, Path) and path.is_dir():
+        # medkg load writes each load into a new generation folder that "current" points at.
+        current = path / "current"
+        data = current.resolve() if current.is_symlink() else path
         # Names, sizes and times of the database files: cheap, and any write changes them.
         parts = sorted(
             f"{entry.name}:{entry.stat().st_size}:{entry.stat().st_mtime_ns}"
-            for entry in path.iterdir()
+            for entry in data.iterdir()
             if entry.name.startswith(_DATA_FILES) or entry.name.endswith(_DATA_SUFFIXES)
         )
-        return "oxigraph-disk:" + ";".join(parts)
+        return f"oxigraph-disk:{data.name}:" + ";".join(parts)
     if isinstance(store, Store):
         return f"{type(store).__name__}:{id(store)}:{len(store)}"
     return None
