@@ -129,7 +129,7 @@ def test_load_fills_a_store_on_disk_once(runner: CliRunner, tmp_path: Path) -> N
     for _ in range(2):  # loading again replaces, it does not add
         done = runner.invoke(app, ["load", "--store", spec, str(extra)])
         assert done.exit_code == 0, done.output
-    assert "1601 triples" in done.stderr
+    assert f"{len(medkg.load()) + 1} triples" in done.stderr
     ask = runner.invoke(app, ["--store", spec, "query", "ASK { kg:A kg:b kg:C }"])
     assert ask.stdout.strip() == "yes"
 

@@ -317,7 +317,7 @@ def export(
     format: Annotated[
         str,
         typer.Option(
-            "--format", "-F", help="turtle, nt, jsonld, xml, trig, nquads, graphml or csv."
+            "--format", "-F", help="turtle, nt, jsonld, xml, trig, nquads, owl, graphml or csv."
         ),
     ] = "turtle",
     output: Annotated[
@@ -329,6 +329,9 @@ def export(
     infer: Annotated[
         bool, typer.Option(help="Materialise RDFS / OWL-RL entailments first.")
     ] = False,
+    schema_only: Annotated[
+        bool, typer.Option("--schema-only", help="With --format owl: the schema alone.")
+    ] = False,
 ) -> None:
     """Export the graph (Turtle by default) to a file or stdout; csv writes a folder."""
     from medkg.export import export_graph, resolve_format
@@ -337,7 +340,7 @@ def export(
         # Check the format name before loading the graph, so a typo fails at once.
         name = resolve_format(format)
         kg = _load(infer=infer)
-        text = export_graph(kg, name, output)
+        text = export_graph(kg, name, output, schema_only=schema_only)
     except MedkgError as exc:
         _fail(exc)
     if output is None and text is not None:

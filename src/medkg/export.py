@@ -7,8 +7,10 @@ turtle    Turtle, with medkg's prefixes
 nt        N-Triples
 jsonld    JSON-LD, compacted with medkg's prefixes as its ``@context``
 xml       RDF/XML
-trig      TriG: the whole graph in one named graph, :data:`NAMED_GRAPH`
-nquads    N-Quads: the whole graph in the named graph :data:`NAMED_GRAPH`
+trig      TriG: one named graph per loaded file (see :mod:`medkg.datasets`)
+nquads    N-Quads: the same named graphs
+owl       OWL 2 DL in RDF/XML: evidence records as axiom annotations (see :mod:`medkg.owl`);
+          ``schema_only`` writes the schema alone
 graphml   GraphML of the network view (Gephi, Cytoscape, yEd, networkx)
 csv       a folder with ``nodes.csv`` and ``edges.csv`` (Neo4j, pandas)
 kgx       a folder with KGX TSV ``nodes.tsv`` and ``edges.tsv`` (Biolink categories and
@@ -47,6 +49,7 @@ from rdflib import Dataset, URIRef
 from medkg.errors import ExportError, UnknownFormatError
 from medkg.kgx import write_kgx
 from medkg.namespaces import NAMED_GRAPH, PREFIXES
+from medkg.owl import write_owl, write_owl_schema
 from medkg.schemaorg import write_schemaorg
 
 if TYPE_CHECKING:
@@ -95,14 +98,27 @@ def _store_writer(format: str) -> FileWriter:
 
 
 def _dataset_writer(rdflib_format: str) -> FileWriter:
-    """Make a writer that serialises the graph as the named graph :data:`NAMED_GRAPH`."""
+    """Make a writer that serialises the store's dataset: one named graph per loaded file.
+
+    Triples that came from no file (``--infer``'s entailments) go to :data:`NAMED_GRAPH`.
+    """
 
     def write(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
         dataset = Dataset()
         for prefix, namespace in PREFIXES.items():
             dataset.bind(prefix, namespace, override=True, replace=True)
-        named = dataset.graph(URIRef(NAMED_GRAPH))
-        named += kg.graph
+        for name in kg.store.graph_names():
+            named = dataset.graph(URIRef(name))
+            triples = kg.query(
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+            )
+            named.addN((s, p, o, named) for s, p, o in triples.graph or ())
+        leftover = kg.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+        )
+        if leftover.graph:
+            named = dataset.graph(URIRef(NAMED_GRAPH))
+            named.addN((s, p, o, named) for s, p, o in leftover.graph)
         dataset.serialize(destination=stream, format=rdflib_format, encoding="utf-8")
 
     return write
@@ -202,6 +218,7 @@ _FILE_WRITERS: dict[str, FileWriter] = {
     "trig": _dataset_writer("trig"),
     "nquads": _dataset_writer("nquads"),
     "graphml": write_graphml,
+    "owl": write_owl,
     "schemaorg": write_schemaorg,
 }
 
@@ -241,7 +258,11 @@ def resolve_format(name: str) -> str:
 
 
 def export_graph(
-    kg: KnowledgeGraph, format: str, output: str | os.PathLike[str] | None = None
+    kg: KnowledgeGraph,
+    format: str,
+    output: str | os.PathLike[str] | None = None,
+    *,
+    schema_only: bool = False,
 ) -> str | None:
     """Export *kg* in *format*, to *output* (atomically) or as text.
 
@@ -252,6 +273,7 @@ def export_graph(
     :param kg: the knowledge graph.
     :param format: one of :data:`FORMATS` or :data:`ALIASES`.
     :param output: the file to write (for ``csv``: the folder); ``None`` returns the text.
+    :param schema_only: for ``owl``: the schema alone (the named graph of ``medkg.ttl``).
     :returns: the exported text when *output* is ``None``, else ``None``.
     :raises UnknownFormatError: the format is not known.
     :raises ExportError: the output cannot be written (missing or read-only folder …), or
@@ -268,6 +290,10 @@ def export_graph(
             folder_writer(kg, staging)
         return None
     writer = _FILE_WRITERS[name]
+    if schema_only:
+        if name != "owl":
+            raise ExportError(f"--schema-only is for --format owl, not {name}")
+        writer = write_owl_schema
     if output is None:
         buffer = io.BytesIO()
         writer(kg, buffer)

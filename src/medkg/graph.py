@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Graph
 from rdflib.term import Identifier
 
+from medkg.datasets import GraphNamer
 from medkg.errors import StoreError
 from medkg.namespaces import PREFIXES
 from medkg.query import QueryResult
@@ -78,8 +79,13 @@ class KnowledgeGraph:
         *,
         bindings: Mapping[str, Identifier] | None = None,
         source: str | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
         """Run a SPARQL query with medkg's prefixes predeclared, on the store's own engine.
+
+        The default graph is every triple; ``GRAPH ?g`` ranges over one named graph per
+        loaded file (see :mod:`medkg.datasets`).
 
         >>> kg = load()
         >>> kg.query("ASK { kg:LegCramp a medkg:Condition }").boolean
@@ -88,9 +94,18 @@ class KnowledgeGraph:
         :param sparql: the query text.
         :param bindings: values for variables, set before evaluation.
         :param source: the file the query came from, named in errors.
+        :param default_graphs: as the protocol's ``default-graph-uri``: these graphs (their
+            merge) are the default graph, in place of the query's ``FROM``.
+        :param named_graphs: as ``named-graph-uri``: the graphs ``GRAPH`` ranges over.
         :raises QueryError: the query is malformed (with line and column) or fails.
         """
-        return self.store.query(sparql, bindings=bindings, source=source)
+        return self.store.query(
+            sparql,
+            bindings=bindings,
+            source=source,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+        )
 
     def entity(self, name: str) -> Entity:
         """Resolve a label, synonym, brand name, CURIE or IRI to one entity.
@@ -211,11 +226,13 @@ def fill_store(
     :returns: every file read, in load order.
     :raises DataFileError: a file is missing or malformed.
     """
+    # Each file goes to its own named graph (see medkg.datasets); the union is the default.
+    namer = GraphNamer()
     files = [*bundled_data_files()] if bundled else []
     for path in files:
-        store.add_file(path)
+        store.add_file(path, graph=namer.name(path, bundled=True))
     for extra_path in extra:
-        store.add_file(extra_path, format)
+        store.add_file(extra_path, format, graph=namer.name(Path(extra_path)))
         files.append(Path(extra_path))
     return files
 
