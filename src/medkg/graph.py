@@ -92,16 +92,20 @@ class KnowledgeGraph:
         True
 
         :param sparql: the query text.
-        :param bindings: values for variables, set before evaluation.
+        :param bindings: values for variables, set before evaluation. A variable with a
+            ``VALUES ?name { … }`` line (a bundled question's default) gets the value there.
         :param source: the file the query came from, named in errors.
         :param default_graphs: as the protocol's ``default-graph-uri``: these graphs (their
             merge) are the default graph, in place of the query's ``FROM``.
         :param named_graphs: as ``named-graph-uri``: the graphs ``GRAPH`` ranges over.
         :raises QueryError: the query is malformed (with line and column) or fails.
         """
+        from medkg.competency import set_parameters
+
+        sparql, bindings = set_parameters(sparql, bindings or {})
         return self.store.query(
             sparql,
-            bindings=bindings,
+            bindings=bindings or None,
             source=source,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
