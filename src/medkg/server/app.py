@@ -70,13 +70,18 @@ ENTITY_TYPES: tuple[Choice, ...] = (
     *GRAPH_TYPES[1:],
 )
 
-#: ``?format=`` on an entity page overrides the Accept header (for links in the card).
+#: ``?format=`` on an entity page overrides the Accept header (for links in the card). The
+#: names are those of ``medkg export --format`` and its aliases.
 ENTITY_FORMATS = {
     "html": ENTITY_TYPES[1],
     "turtle": GRAPH_TYPES[0],
+    "ttl": GRAPH_TYPES[0],
     "nt": GRAPH_TYPES[1],
+    "ntriples": GRAPH_TYPES[1],
+    "jsonld": GRAPH_TYPES[2],
     "json-ld": GRAPH_TYPES[2],
     "xml": GRAPH_TYPES[3],
+    "rdfxml": GRAPH_TYPES[3],
 }
 
 _STATIC = {"query.js": "text/javascript", "medkg.css": "text/css"}

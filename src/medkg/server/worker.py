@@ -272,10 +272,12 @@ def _answer_entity(state: WorkerState, job: EntityJob) -> Reply:
 def _entity_html(state: WorkerState, iri: URIRef) -> str:
     from medkg.cards import entity_card
     from medkg.entities import describe
+    from medkg.server.linked_data import entity_graph
     from medkg.server.pages import entity_page
 
     card = entity_card(state.graph, describe(state.graph, iri))
-    return entity_page(card, explore=state.explore)
+    jsonld = _graph_bytes(entity_graph(state.graph, iri), "json-ld").decode("utf-8")
+    return entity_page(card, explore=state.explore, jsonld=jsonld)
 
 
 def _answer_explore(state: WorkerState, job: ExploreJob) -> Reply:
