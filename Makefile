@@ -41,13 +41,14 @@ test: $(VENV)/.installed-dev tools
 
 # Third-party checkers in their own environments (see tools/README.md): one venv per
 # tools/<name>.txt under .tools/<name>/, npm packages under tools/npm/node_modules/.
+# A line "# pip-options: …" in the requirements file adds pip options (e.g. --no-deps).
 TOOL_REQS := $(wildcard tools/*.txt)
 TOOL_VENVS := $(patsubst tools/%.txt,.tools/%/.installed,$(TOOL_REQS))
 
 .tools/%/.installed: tools/%.txt
 	$(PYTHON) -m venv .tools/$*
 	.tools/$*/bin/python -m pip install --quiet --upgrade pip
-	.tools/$*/bin/python -m pip install --quiet -r $<
+	.tools/$*/bin/python -m pip install --quiet $(shell sed -n 's/^# pip-options: //p' $<) -r $<
 	touch $@
 
 tools: $(TOOL_VENVS) $(if $(wildcard tools/npm/package.json),tools/npm/node_modules/.installed)

@@ -459,6 +459,9 @@ def export(
     infer: Annotated[
         bool, typer.Option(help="Materialise RDFS / OWL-RL entailments first.")
     ] = False,
+    schema_only: Annotated[
+        bool, typer.Option("--schema-only", help="With --format owl: the schema alone.")
+    ] = False,
 ) -> None:
     """Export the graph (Turtle by default) to a file or stdout; csv writes a folder."""
     from medkg.export import export_graph
@@ -468,7 +471,7 @@ def export(
     chosen = formats.choose_export_format(format, output)
     kg = _load(infer=infer)
     with progress(err, f"writing {chosen.name}"):
-        written = export_graph(kg, chosen.name, output)
+        written = export_graph(kg, chosen.name, output, schema_only=schema_only)
     if isinstance(written, str):
         sys.stdout.write(written)
     else:

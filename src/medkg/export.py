@@ -8,8 +8,10 @@ turtle    Turtle, with medkg's prefixes
 nt        N-Triples
 jsonld    JSON-LD, compacted with medkg's prefixes as its ``@context``
 xml       RDF/XML
-trig      TriG: the whole graph in one named graph, :data:`NAMED_GRAPH`
-nquads    N-Quads: the whole graph in the named graph :data:`NAMED_GRAPH`
+trig      TriG: one named graph per loaded file (see :mod:`medkg.datasets`)
+nquads    N-Quads: the same named graphs
+owl       OWL 2 DL in RDF/XML: evidence records as axiom annotations (see :mod:`medkg.owl`);
+          ``schema_only`` writes the schema alone
 graphml   GraphML of the network view (Gephi, Cytoscape, yEd, networkx)
 csv       a folder with ``nodes.csv`` and ``edges.csv`` (Neo4j, pandas)
 kgx       a folder with KGX TSV ``nodes.tsv`` and ``edges.tsv`` (Biolink categories and
@@ -199,7 +201,11 @@ def resolve_format(name: str) -> str:
 
 
 def export_graph(
-    kg: KnowledgeGraph, format: str | None, output: str | os.PathLike[str] | None = None
+    kg: KnowledgeGraph,
+    format: str | None,
+    output: str | os.PathLike[str] | None = None,
+    *,
+    schema_only: bool = False,
 ) -> str | Path:
     """Export *kg* in *format*, to *output* (atomically) or as text.
 
@@ -212,6 +218,7 @@ def export_graph(
         extension (Turtle when that says nothing).
     :param output: the file to write (for a folder format: the folder); ``None`` returns
         the text.
+    :param schema_only: for ``owl``: the schema alone (the named graph of ``medkg.ttl``).
     :returns: the exported text when *output* is ``None``, else the path written (a
         symbolic link's target).
     :raises UnknownFormatError: the format is not known.
@@ -222,6 +229,12 @@ def export_graph(
     """
     fmt = formats.choose_export_format(format, None if output is None else Path(output))
     writer = _writer(fmt)
+    if schema_only:
+        if fmt.name != "owl":
+            raise ExportError(f"--schema-only is for --format owl, not {fmt.name}")
+        from medkg.owl import write_owl_schema
+
+        writer = write_owl_schema
     if fmt.is_folder:
         if output is None:
             raise ExportError(

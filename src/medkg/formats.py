@@ -285,14 +285,20 @@ for _fmt in (
     ),
     Format(
         "trig",
-        "TriG: the whole graph in medkg's named graph",
+        "TriG: one named graph per loaded file",
         extensions=(".trig",),
         media_types=("application/trig",),
         writer="medkg.export:write_trig",
     ),
     Format(
+        "owl",
+        "OWL 2 DL in RDF/XML, evidence as axiom annotations (--schema-only: the schema)",
+        extensions=(".owl",),
+        writer="medkg.owl:write_owl",
+    ),
+    Format(
         "nquads",
-        "N-Quads: the whole graph in medkg's named graph",
+        "N-Quads: one named graph per loaded file",
         aliases=("nq", "n-quads"),
         extensions=(".nq",),
         media_types=("application/n-quads",),

@@ -198,13 +198,19 @@ def _examples() -> list[dict[str, object]]:
 def _sparql_handler(holder: _PoolHolder, config: ServerConfig) -> Any:
     async def sparql(request: Request) -> Response:
         try:
-            text = await read_query(request, config.max_body)
+            asked = await read_query(request, config.max_body)
         except ProtocolError as exc:
             return PlainTextResponse(exc.message + "\n", exc.status)
         accept = request.headers.get("accept")
-        if text is None:
+        if asked is None:
             return _describe_service(request, accept)
-        job = QueryJob(text, choose(accept, RESULT_TYPES), choose(accept, GRAPH_TYPES))
+        job = QueryJob(
+            asked.text,
+            choose(accept, RESULT_TYPES),
+            choose(accept, GRAPH_TYPES),
+            default_graphs=asked.default_graphs,
+            named_graphs=asked.named_graphs,
+        )
         response = await holder.run(job)
         response.headers["Vary"] = "Accept"
         return response
@@ -249,10 +255,10 @@ def _workbench_handler(holder: _PoolHolder, config: ServerConfig) -> Any:
         if request.method == "GET":
             return await holder.run(WorkbenchJob("vocabulary"))
         try:
-            text = await read_query(request, config.max_body)
+            asked = await read_query(request, config.max_body)
         except ProtocolError as exc:
             return PlainTextResponse(exc.message + "\n", exc.status)
-        return await holder.run(WorkbenchJob("lint", text or ""))
+        return await holder.run(WorkbenchJob("lint", asked.text if asked else ""))
 
     return workbench
 

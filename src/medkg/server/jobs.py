@@ -45,11 +45,15 @@ class QueryJob:
     :param sparql: the query text (medkg's prefixes are predeclared).
     :param result_type: the format for a SELECT / ASK answer, None if the client accepts none.
     :param graph_type: the format for a CONSTRUCT / DESCRIBE answer, None likewise.
+    :param default_graphs: the protocol's ``default-graph-uri`` values, None if none given.
+    :param named_graphs: the protocol's ``named-graph-uri`` values, None if none given.
     """
 
     sparql: str
     result_type: Choice | None
     graph_type: Choice | None
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -82,11 +82,24 @@ def index_page(
     return _layout("medkg SPARQL", body, explore=explore)
 
 
-def entity_page(card: EntityCard, *, explore: bool = False) -> str:
+#: The RDF forms of an entity page, as ``<link rel="alternate">`` announces them.
+ALTERNATES = (
+    ("text/turtle", "turtle"),
+    ("application/ld+json", "jsonld"),
+    ("application/rdf+xml", "xml"),
+    ("application/n-triples", "nt"),
+)
+
+
+def entity_page(card: EntityCard, *, explore: bool = False, jsonld: str | None = None) -> str:
     """Render an entity card: names, type, definition, identifiers, relations with evidence.
+
+    The page's head links the entity's RDF forms (``<link rel="alternate">``) and, given
+    *jsonld*, embeds it as ``<script type="application/ld+json">`` for crawlers and tools.
 
     :param card: the card, from :func:`medkg.cards.entity_card`.
     :param explore: whether to link the explorer page.
+    :param jsonld: the entity's description as JSON-LD text (what ``?format=jsonld`` sends).
     :returns: the page's HTML.
     """
     entity = card.entity
@@ -109,7 +122,16 @@ def entity_page(card: EntityCard, *, explore: bool = False) -> str:
         '<p class="formats">This entity as '
         '<a href="?format=turtle">Turtle</a> · <a href="?format=json-ld">JSON-LD</a></p>',
     ]
-    return _layout(entity.label, "\n".join(p for p in parts if p), explore=explore)
+    head = [
+        f'<link rel="alternate" type="{media}" href="?format={name}">' for media, name in ALTERNATES
+    ]
+    if jsonld is not None:
+        # A data block, never run (and so allowed by the page's CSP); "<" is escaped so that
+        # a "</script>" inside a label cannot end it.
+        safe = jsonld.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        head.append(f'<script type="application/ld+json">{safe}</script>')
+    body = "\n".join(p for p in parts if p)
+    return _layout(entity.label, body, explore=explore, head="\n".join(head))
 
 
 def _definition_list(rows: Iterable[tuple[str, str]]) -> str:
@@ -168,9 +190,9 @@ def _evidence(items: Sequence[EvidenceItem]) -> str:
     return "".join(quotes)
 
 
-def _layout(title: str, body: str, *, explore: bool) -> str:
+def _layout(title: str, body: str, *, explore: bool, head: str = "") -> str:
     nav = '<a href="/">Query</a>' + (' · <a href="/explore">Explore</a>' if explore else "")
-    return _template("layout.html").substitute(title=escape(title), nav=nav, body=body)
+    return _template("layout.html").substitute(title=escape(title), nav=nav, body=body, head=head)
 
 
 @cache
