@@ -84,6 +84,8 @@ screenshot: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/stores_benchmark.py
 	$(BIN)/python benchmarks/viz_benchmark.py
+	$(MAKE) .tools/oxigraph/.installed
+	$(BIN)/python benchmarks/engine_benchmark.py --sizes 10000,100000,1000000
 
 bench-quick: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/stores_benchmark.py --quick

@@ -48,6 +48,8 @@ def test_wheel_carries_the_ontology_and_queries(wheel: Path) -> None:
         "medkg/templates/server/index.html",
         "medkg/templates/server/layout.html",
         "medkg/templates/server/static/query.js",
+        "medkg/templates/server/static/vendor/codemirror-sparql.js",
+        "medkg/templates/server/static/vendor/codemirror-sparql-LICENSE.txt",
     ):
         assert required in names, f"{required} is missing from the wheel"
 

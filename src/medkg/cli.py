@@ -205,7 +205,7 @@ def _entity(kg: KnowledgeGraph, name: str) -> Any:
             raise
         from medkg.search import search as run_search
 
-        hits = run_search(kg.graph, name, limit=5)
+        hits = run_search(kg, name, limit=5)
         labels = list(dict.fromkeys(hit.label for hit in hits))
         raise EntityNotFoundError(name, labels) from None
 
@@ -519,6 +519,10 @@ def load_command(
         count = load_store(
             Path(where).expanduser(), lambda target: fill_store(target, paths, format=data_format)
         )
+    from medkg.labels import build_label_index
+
+    with progress(err, "indexing the names"):
+        build_label_index(_open_store(spec))
     err.print(Text(visible(f"loaded {plural(count, 'triple')} into {spec}")))
 
 

@@ -39,12 +39,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from rdflib import Dataset, URIRef
-
 from medkg import formats
 from medkg.atomicio import atomic_folder, atomic_write, atomic_writer
 from medkg.errors import ExportError, naming_missing_extras
-from medkg.namespaces import NAMED_GRAPH, PREFIXES
+from medkg.namespaces import NAMED_GRAPH
 
 if TYPE_CHECKING:
     from medkg.graph import KnowledgeGraph
@@ -75,34 +73,11 @@ FolderWriter = Callable[["KnowledgeGraph", Path], None]
 # ---------------------------------------------------------------- writers
 
 
-def _rdflib_writer(rdflib_format: str, **options: Any) -> FileWriter:
-    """Make a writer that serialises the graph's triples with one rdflib serialiser."""
-
-    def write(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
-        kg.graph.serialize(destination=stream, format=rdflib_format, encoding="utf-8", **options)
-
-    return write
-
-
 def _store_writer(format: str) -> FileWriter:
     """Make a writer that lets the store serialise itself (pyoxigraph's writer for oxigraph)."""
 
     def write(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
         kg.store.write(format, stream)
-
-    return write
-
-
-def _dataset_writer(rdflib_format: str) -> FileWriter:
-    """Make a writer that serialises the graph as the named graph :data:`NAMED_GRAPH`."""
-
-    def write(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
-        dataset = Dataset()
-        for prefix, namespace in PREFIXES.items():
-            dataset.bind(prefix, namespace, override=True, replace=True)
-        named = dataset.graph(URIRef(NAMED_GRAPH))
-        named += kg.graph
-        dataset.serialize(destination=stream, format=rdflib_format, encoding="utf-8")
 
     return write
 
@@ -196,10 +171,10 @@ def _joined(values: Any) -> str:
 
 write_turtle = _store_writer("turtle")
 write_ntriples = _store_writer("nt")
-write_jsonld = _rdflib_writer("json-ld", context=dict(PREFIXES), indent=2)
-write_rdfxml = _rdflib_writer("xml")
-write_trig = _dataset_writer("trig")
-write_nquads = _dataset_writer("nquads")
+write_jsonld = _store_writer("jsonld")
+write_rdfxml = _store_writer("xml")
+write_trig = _store_writer("trig")
+write_nquads = _store_writer("nquads")
 
 #: Every export format name, in the order the documentation lists them.
 FORMATS: tuple[str, ...] = tuple(formats.names("export"))

@@ -103,7 +103,7 @@ class KnowledgeGraph:
         """
         from medkg.entities import resolve
 
-        return resolve(self.graph, name)
+        return resolve(self, name)
 
     def to_networkx(self) -> Any:
         """Return the network view: entities as nodes, relations as edges (needs networkx).
@@ -186,6 +186,16 @@ def load(
                 f"--data cannot be merged into a persistent {target.kind} store at query "
                 "time; add the files with medkg load (oxigraph:PATH) or medkg push (sparql:URL)"
             )
+    elif store == "memory" and bundled:
+        # The default store starts from the cached parse of the bundled files (medkg.cache).
+        from medkg.cache import bundled_graph
+        from medkg.stores.base import new_graph
+
+        target = MemoryStore(bundled_graph(new_graph()))
+        files = [
+            *bundled_data_files(),
+            *fill_store(target, extra_paths, format=format, bundled=False),
+        ]
     else:
         files = fill_store(target, extra_paths, format=format, bundled=bundled)
     if infer:
@@ -214,12 +224,18 @@ def fill_store(
     :returns: every file read, in load order.
     :raises DataFileError: a file is missing or malformed.
     """
+    from medkg.progress import progress
+
     files = [*bundled_data_files()] if bundled else []
-    for path in files:
-        store.add_file(path)
-    for extra_path in extra:
-        store.add_file(extra_path, format)
-        files.append(Path(extra_path))
+    extra_paths = [Path(p) for p in extra]
+    with progress("loading files", total=len(files) + len(extra_paths)) as advance:
+        for path in files:
+            store.add_file(path)
+            advance(1)
+        for extra_path in extra_paths:
+            store.add_file(extra_path, format)
+            files.append(extra_path)
+            advance(1)
     return files
 
 

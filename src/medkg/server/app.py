@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medkg.server.config import ServerConfig
 from medkg.server.explore import EXPLORE_CSP, explorer_available
-from medkg.server.jobs import EntityJob, ExploreJob, Failure, Job, QueryJob
+from medkg.server.jobs import EntityJob, ExploreJob, Failure, Job, QueryJob, WorkbenchJob
 from medkg.server.negotiation import GRAPH_TYPES, RESULT_TYPES, Choice, choose, named
 from medkg.server.pool import PoolBusyError, WorkerPool
 from medkg.server.protocol import ProtocolError, read_query, service_description
@@ -71,7 +71,12 @@ ENTITY_TYPES: tuple[Choice, ...] = (
 )
 
 
-_STATIC = {"query.js": "text/javascript", "medkg.css": "text/css"}
+_STATIC = {
+    "query.js": "text/javascript",
+    "medkg.css": "text/css",
+    "vendor/codemirror-sparql.js": "text/javascript",
+    "vendor/codemirror-sparql-LICENSE.txt": "text/plain",
+}
 
 
 def create_app(config: ServerConfig, pool: WorkerPool | None = None) -> Starlette:
@@ -88,7 +93,9 @@ def create_app(config: ServerConfig, pool: WorkerPool | None = None) -> Starlett
         Route("/", _index_handler(holder.explore), methods=["GET"]),
         Route("/sparql", _sparql_handler(holder, config), methods=["GET", "POST"]),
         Route("/entity/{name}", _entity_handler(holder), methods=["GET"]),
-        Route("/static/{name}", _static, methods=["GET"]),
+        Route("/static/{name:path}", _static, methods=["GET"]),
+        Route("/api/vocabulary", _workbench_handler(holder, config), methods=["GET"]),
+        Route("/api/lint", _workbench_handler(holder, config), methods=["POST"]),
     ]
     if holder.explore:
         routes.append(Route("/explore", _explore_handler(holder), methods=["GET"]))
@@ -141,12 +148,19 @@ def _failure(failure: Failure) -> Response:
 
 
 def _index_handler(explore: bool) -> Any:
+    import secrets
+
     from medkg.server.pages import index_page
 
-    page = index_page(_examples(), _prefixes(), explore=explore)
+    examples, prefixes = _examples(), _prefixes()
 
     async def index(request: Request) -> Response:
-        return HTMLResponse(page)
+        # The editor (CodeMirror) writes its own <style> element: a fresh nonce per page
+        # lets exactly that one in, where 'unsafe-inline' would let any style in.
+        nonce = secrets.token_urlsafe(18)
+        page = index_page(examples, prefixes, explore=explore, style_nonce=nonce)
+        policy = PAGE_CSP.replace("style-src 'self'", f"style-src 'self' 'nonce-{nonce}'")
+        return HTMLResponse(page, headers={"Content-Security-Policy": policy})
 
     return index
 
@@ -157,18 +171,27 @@ def _prefixes() -> dict[str, str]:
     return dict(PREFIXES)
 
 
-def _examples() -> list[dict[str, str]]:
+def _examples() -> list[dict[str, object]]:
     """Return the bundled questions, each runnable as is: parameters get their default."""
     from medkg.competency import list_questions
 
-    examples = []
+    examples: list[dict[str, object]] = []
     for question in list_questions():
-        sparql = question.sparql.rstrip() + "\n"
+        body = question.sparql.rstrip() + "\n"
+        sparql = body
         for name, default in question.params.items():
             # A trailing VALUES block binds the parameter as `medkg query --example` does.
             if ":" in default and " " not in default:
                 sparql += f"VALUES ?{name} {{ {default} }}\n"
-        examples.append({"name": question.name, "question": question.question, "sparql": sparql})
+        examples.append(
+            {
+                "name": question.name,
+                "question": question.question,
+                "sparql": sparql,
+                "body": body,
+                "params": dict(question.params),
+            }
+        )
     return examples
 
 
@@ -217,6 +240,21 @@ def _entity_handler(holder: _PoolHolder) -> Any:
         return response
 
     return entity
+
+
+def _workbench_handler(holder: _PoolHolder, config: ServerConfig) -> Any:
+    """Answer the query page's ``GET /api/vocabulary`` and ``POST /api/lint`` (body: a query)."""
+
+    async def workbench(request: Request) -> Response:
+        if request.method == "GET":
+            return await holder.run(WorkbenchJob("vocabulary"))
+        try:
+            text = await read_query(request, config.max_body)
+        except ProtocolError as exc:
+            return PlainTextResponse(exc.message + "\n", exc.status)
+        return await holder.run(WorkbenchJob("lint", text or ""))
+
+    return workbench
 
 
 def _explore_handler(holder: _PoolHolder) -> Any:

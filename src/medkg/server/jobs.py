@@ -11,7 +11,17 @@ from typing import Literal
 
 from medkg.server.negotiation import Choice
 
-__all__ = ["Answer", "EntityJob", "ExploreJob", "Failure", "Job", "QueryJob", "Reason", "Reply"]
+__all__ = [
+    "Answer",
+    "EntityJob",
+    "ExploreJob",
+    "Failure",
+    "Job",
+    "QueryJob",
+    "Reason",
+    "Reply",
+    "WorkbenchJob",
+]
 
 #: Why a job failed: the web layer maps each reason to one HTTP status.
 Reason = Literal[
@@ -89,4 +99,16 @@ class ExploreJob:
     sparql: str | None
 
 
-Job = QueryJob | EntityJob | ExploreJob
+@dataclass(frozen=True)
+class WorkbenchJob:
+    """Data for the query page's editor (see :mod:`medkg.server.workbench`).
+
+    :param kind: ``vocabulary`` (terms to complete) or ``lint`` (diagnostics for *sparql*).
+    :param sparql: the query to lint.
+    """
+
+    kind: Literal["vocabulary", "lint"]
+    sparql: str = ""
+
+
+Job = QueryJob | EntityJob | ExploreJob | WorkbenchJob

@@ -49,13 +49,20 @@ def script_json(value: object) -> str:
 
 
 def index_page(
-    questions: Sequence[Mapping[str, str]], prefixes: Mapping[str, str], *, explore: bool
+    questions: Sequence[Mapping[str, object]],
+    prefixes: Mapping[str, str],
+    *,
+    explore: bool,
+    style_nonce: str = "",
 ) -> str:
     """Render the query page: editor, example questions, results area.
 
-    :param questions: ``{"name", "question", "sparql"}`` of each bundled example.
+    :param questions: each bundled example: ``name``, ``question``, ``sparql`` (runnable, with
+        its parameters bound to their defaults), ``body`` (the query without those bindings)
+        and ``params`` (``{name: default}``), which the page shows as form fields.
     :param prefixes: the predeclared prefixes, shown in the editor.
     :param explore: whether the explorer is available (shows the "show as graph" button).
+    :param style_nonce: the CSP nonce the editor puts on the ``<style>`` element it writes.
     :returns: the page's HTML.
     """
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
@@ -63,11 +70,14 @@ def index_page(
         prologue + "\nSELECT ?muscle ?label WHERE {\n  kg:LegCramp medkg:affects ?muscle .\n"
         "  ?muscle rdfs:label ?label .\n}\n"
     )
-    graph_button = '<button type="button" id="graph">Show as graph</button>' if explore else ""
+    graph_button = (
+        '<button type="button" id="graph" data-view="graph">Graph</button>' if explore else ""
+    )
     body = _template("index.html").substitute(
         editor=escape(starter),
         examples=script_json(list(questions)),
         graph_button=graph_button,
+        style_nonce=escape(style_nonce),
     )
     return _layout("medkg SPARQL", body, explore=explore)
 

@@ -20,7 +20,16 @@ from rdflib.term import URIRef, Variable
 
 from medkg.errors import MedkgError, QueryError
 from medkg.server.config import ServerConfig
-from medkg.server.jobs import Answer, EntityJob, ExploreJob, Failure, Job, QueryJob, Reply
+from medkg.server.jobs import (
+    Answer,
+    EntityJob,
+    ExploreJob,
+    Failure,
+    Job,
+    QueryJob,
+    Reply,
+    WorkbenchJob,
+)
 from medkg.server.negotiation import Choice
 from medkg.sparql_guard import (
     GuardedQuery,
@@ -93,6 +102,7 @@ def worker_main(conn: Connection, config: ServerConfig) -> None:
     except MedkgError as exc:
         conn.send(Failure("startup", str(exc)))
         return
+    _prepare_workbench(state)
     _limit_memory(config.memory_limit)
     conn.send(READY)
     while True:
@@ -120,6 +130,8 @@ def handle(state: WorkerState, job: Job) -> Reply:
             return _answer_query(state, job)
         if isinstance(job, ExploreJob):
             return _answer_explore(state, job)
+        if isinstance(job, WorkbenchJob):
+            return _answer_workbench(state, job)
         return _answer_entity(state, job)
     except MemoryError:
         return Failure("memory", _MEMORY_MESSAGE, recycle=True)
@@ -273,3 +285,20 @@ def _answer_explore(state: WorkerState, job: ExploreJob) -> Reply:
     except MedkgError as exc:
         return Failure("bad-query", str(exc))
     return Answer("text/html; charset=utf-8", page.html.encode())
+
+
+def _prepare_workbench(state: WorkerState) -> None:
+    # The query page's vocabulary and lint index take a second or two to build: build them
+    # before the worker says it is ready, not within the first request's timeout.
+    from medkg.server.workbench import prepare
+
+    prepare(state.kg)
+
+
+def _answer_workbench(state: WorkerState, job: WorkbenchJob) -> Reply:
+    import json
+
+    from medkg.server.workbench import lint, vocabulary
+
+    data = vocabulary(state.kg) if job.kind == "vocabulary" else lint(state.kg, job.sparql)
+    return Answer("application/json; charset=utf-8", json.dumps(data).encode())

@@ -15,6 +15,7 @@ from medkg.namespaces import PREFIXES
 from medkg.query import QueryResult
 
 __all__ = [
+    "QUAD_FORMATS",
     "SERIALIZE_FORMATS",
     "SerializingStore",
     "Store",
@@ -24,8 +25,13 @@ __all__ = [
     "with_values",
 ]
 
-#: The formats :meth:`Store.serialize` writes natively (the hot export paths).
-SERIALIZE_FORMATS = ("turtle", "nt")
+#: The formats :meth:`Store.write` writes with the store's own serialiser, streaming where
+#: the engine can (pyoxigraph writes as it reads; no rdflib copy of the store is made).
+SERIALIZE_FORMATS = ("turtle", "nt", "xml", "jsonld", "trig", "nquads")
+
+#: The quad formats, in which the triples are written into the named graph
+#: :data:`medkg.namespaces.NAMED_GRAPH`.
+QUAD_FORMATS = ("trig", "nquads")
 
 
 @runtime_checkable

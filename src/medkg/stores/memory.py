@@ -6,12 +6,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
 
-from rdflib import Graph
-from rdflib.term import Identifier
+from rdflib import Dataset, Graph
+from rdflib.term import Identifier, URIRef
 
+from medkg.namespaces import NAMED_GRAPH, PREFIXES
 from medkg.query import QueryResult, run_query
 from medkg.rdfio import parse_file
-from medkg.stores.base import SerializingStore, check_serialize_format, new_graph
+from medkg.stores.base import QUAD_FORMATS, SerializingStore, check_serialize_format, new_graph
 
 __all__ = ["MemoryStore"]
 
@@ -62,9 +63,25 @@ class MemoryStore(SerializingStore):
         return len(self.graph)
 
     def write(self, format: str, stream: IO[bytes]) -> None:
-        """Write the graph as Turtle or N-Triples with rdflib's serialisers."""
+        """Write the graph in one of :data:`SERIALIZE_FORMATS` with rdflib's serialisers."""
         check_serialize_format(format)
-        self.graph.serialize(destination=stream, format=format, encoding="utf-8")
+        if format in QUAD_FORMATS:
+            dataset = Dataset()
+            for prefix, namespace in PREFIXES.items():
+                dataset.bind(prefix, namespace, override=True, replace=True)
+            named = dataset.graph(URIRef(NAMED_GRAPH))
+            named += self.graph
+            dataset.serialize(destination=stream, format=format, encoding="utf-8")
+        elif format == "jsonld":
+            self.graph.serialize(
+                destination=stream,
+                format="json-ld",
+                encoding="utf-8",
+                context=dict(PREFIXES),
+                indent=2,
+            )
+        else:
+            self.graph.serialize(destination=stream, format=format, encoding="utf-8")
 
     def to_rdflib(self) -> Graph:
         """Return the store's own graph (no copy)."""

@@ -13,7 +13,7 @@ import fcntl
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,10 +28,11 @@ from medkg.errors import (
     StoreBusyError,
     StoreError,
 )
-from medkg.namespaces import PREFIXES
+from medkg.namespaces import NAMED_GRAPH, PREFIXES
 from medkg.query import QueryResult
 from medkg.rdfio import guess_input_format, parse_file, read_rdf_bytes
 from medkg.stores.base import (
+    QUAD_FORMATS,
     SerializingStore,
     check_serialize_format,
     new_graph,
@@ -215,11 +216,14 @@ class OxigraphStore(SerializingStore):
             raise _open_error(self.path, exc) from None
 
     def write(self, format: str, stream: IO[bytes]) -> None:
-        """Write the default graph as Turtle or N-Triples with pyoxigraph's serialisers."""
+        """Write the default graph with pyoxigraph's serialisers, as it reads the store.
+
+        The quad formats put the triples into :data:`~medkg.namespaces.NAMED_GRAPH`.
+        """
         check_serialize_format(format)
-        rdf_format = ox.RdfFormat.TURTLE if format == "turtle" else ox.RdfFormat.N_TRIPLES
-        prefixes = _PREFIXES if format == "turtle" else None
-        self._store.dump(stream, format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+        write_quads(
+            self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()), format, stream
+        )
 
     def to_rdflib(self) -> Graph:
         """Return a copy of the default graph as an rdflib graph."""
@@ -229,6 +233,33 @@ class OxigraphStore(SerializingStore):
             for q in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
         )
         return graph
+
+
+_WRITE_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "xml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
+
+
+def write_quads(quads: Iterable[ox.Quad], format: str, stream: IO[bytes]) -> None:
+    """Serialise triples (the graph part of *quads* is ignored) as they come, to *stream*.
+
+    :param quads: the triples to write, as pyoxigraph quads or triples.
+    :param format: one of :data:`~medkg.stores.base.SERIALIZE_FORMATS`.
+    :param stream: a binary stream.
+    """
+    rdf_format = _WRITE_FORMATS[format]
+    if format in QUAD_FORMATS:
+        graph = ox.NamedNode(NAMED_GRAPH)
+        items: Iterable[Any] = (ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+    else:
+        items = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+    prefixes = None if format in ("nt", "nquads") else _PREFIXES
+    ox.serialize(items, stream, format=rdf_format, prefixes=prefixes)
 
 
 def _query_error(message: str, source: str | None) -> QueryError:

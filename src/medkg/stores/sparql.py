@@ -130,9 +130,41 @@ class SparqlStore(SerializingStore):
         return int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
 
     def write(self, format: str, stream: IO[bytes]) -> None:
-        """Write the graph as Turtle or N-Triples (fetched, then written by rdflib)."""
+        """Write the graph: fetched as N-Triples, then passed on without an rdflib copy.
+
+        N-Triples go to *stream* as the server sent them; the other formats are written by
+        pyoxigraph's serialisers as it parses the answer (rdflib's without pyoxigraph).
+
+        :raises EndpointError: the endpoint sent fewer triples than it holds.
+        """
         check_serialize_format(format)
-        self.to_rdflib().serialize(destination=stream, format=format, encoding="utf-8")
+        response = self._post(
+            _PROLOGUE + "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "application/n-triples"
+        )
+        if _GRAPH_MEDIA.get(response.media_type) != "nt":
+            _fallback_write(self.to_rdflib(), format, stream)
+            return
+        try:
+            import pyoxigraph as ox
+
+            from medkg.stores.oxigraph import write_quads
+        except ImportError:
+            _fallback_write(self.to_rdflib(), format, stream)
+            return
+        triples = list(ox.parse(response.body, format=ox.RdfFormat.N_TRIPLES))
+        self._check_complete(len(triples))
+        if format == "nt":
+            stream.write(response.body)
+        else:
+            write_quads(triples, format, stream)
+
+    def _check_complete(self, received: int) -> None:
+        expected = len(self)
+        if received < expected:
+            raise EndpointError(
+                f"{self.url}: sent {received} of {expected} triples; raise the server's "
+                "result row limit (Virtuoso: ResultSetMaxRows)"
+            )
 
     def to_rdflib(self) -> Graph:
         """Fetch every triple of the graph into an rdflib graph.
@@ -142,13 +174,14 @@ class SparqlStore(SerializingStore):
         """
         result = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
         graph = result.graph if result.graph is not None else new_graph()
-        expected = len(self)
-        if len(graph) < expected:
-            raise EndpointError(
-                f"{self.url}: sent {len(graph)} of {expected} triples; raise the server's "
-                "result row limit (Virtuoso: ResultSetMaxRows)"
-            )
+        self._check_complete(len(graph))
         return graph
+
+
+def _fallback_write(graph: Graph, format: str, stream: IO[bytes]) -> None:
+    from medkg.stores.memory import MemoryStore
+
+    MemoryStore(graph).write(format, stream)
 
 
 def _check_syntax(sparql: str, source: str | None) -> None:
