@@ -17,11 +17,13 @@ from typing import IO, Any
 import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from typer.testing import CliRunner
 
 import medkg.export
 from medkg import ExportError, KnowledgeGraph, UnknownFormatError, load
 from medkg.cli import app
+from medkg.datasets import SCHEMA_GRAPH
 from medkg.export import FORMATS, export_graph
 from medkg.namespaces import KG
 from system_tools import require_program
@@ -71,7 +73,7 @@ def test_rdf_export_round_trips(
 ) -> None:
     # Every store exports the very triples the bundled files hold (kg is the memory store).
     target = tmp_path / f"medkg.{name}"
-    assert export_graph(store_kg, name, target) is None
+    assert export_graph(store_kg, name, target) == target.resolve()
     back = _read_back(target, parser, is_dataset)
     assert len(back) == len(kg.graph)
     assert isomorphic(back, kg.graph)
@@ -99,13 +101,20 @@ def test_rapper_reads_every_triple(
     assert f"returned {len(kg.graph)} triples" in done.stderr
 
 
-def test_trig_puts_everything_in_the_named_graph(kg: KnowledgeGraph, tmp_path: Path) -> None:
+def test_trig_names_one_graph_per_file_as_the_stores_do(kg: KnowledgeGraph, tmp_path: Path) -> None:
     target = tmp_path / "medkg.trig"
     export_graph(kg, "trig", target)
     dataset = Dataset()
     dataset.parse(target, format="trig")
-    named = dataset.graph(medkg.export.NAMED_GRAPH)
-    assert len(named) == len(kg.graph)
+    sizes = {
+        str(g.identifier): len(g)
+        for g in dataset.graphs()
+        if g.identifier != DATASET_DEFAULT_GRAPH_ID
+    }
+    per_graph = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    assert sizes == {str(g): int(str(n)) for g, n in kg.query(per_graph).rows}
+    assert sorted(sizes) == sorted([SCHEMA_GRAPH, medkg.export.NAMED_GRAPH])
+    assert sum(sizes.values()) == len(kg.graph)
 
 
 @pytest.mark.parametrize("alias", ["ttl", "TTL", "json-ld"])
@@ -218,7 +227,14 @@ def test_failing_csv_export_leaves_the_previous_folder(
         (staging / "nodes.csv").write_text("id,label\n", encoding="utf-8")
         raise RuntimeError("writer broke between the two files")
 
-    monkeypatch.setitem(medkg.export._FOLDER_WRITERS, "csv", nodes_then_fail)
+    import dataclasses
+
+    from medkg import formats
+
+    csv = formats.resolve("csv")
+    monkeypatch.setitem(
+        formats._REGISTRY, "csv", dataclasses.replace(csv, folder_writer=nodes_then_fail)
+    )
     with pytest.raises(RuntimeError, match="between"):
         export_graph(kg, "csv", folder)
     assert (folder / "nodes.csv").read_bytes() == PREVIOUS

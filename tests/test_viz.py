@@ -471,7 +471,8 @@ def test_cli_bad_input_gives_one_line_and_exit_2(
     if "-o" not in args:
         args = [*args, "-o", str(tmp_path / "page.html")]
     result = runner.invoke(app, ["viz", *args])
-    assert result.exit_code == 2, result.output
+    # An unknown entity is "nothing found" (exit 1, as in show and search); the rest exit 2.
+    assert result.exit_code == (1 if message == "no entity named" else 2), result.output
     lines = error_lines(result)
     assert len(lines) == 1, result.stderr
     assert message in lines[0]

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Graph
 from rdflib.term import Identifier
 
-from medkg.errors import StoreError
+from medkg.datasets import GraphNamer
+from medkg.errors import StoreError, naming_missing_extras
 from medkg.namespaces import PREFIXES
 from medkg.query import QueryResult
 from medkg.resources import bundled_data_files
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from medkg.entities import Entity
     from medkg.viz import Explorer
 
-__all__ = ["KnowledgeGraph", "fill_store", "load"]
+__all__ = ["KnowledgeGraph", "as_rdflib", "fill_store", "load"]
 
 
 class KnowledgeGraph:
@@ -78,19 +79,37 @@ class KnowledgeGraph:
         *,
         bindings: Mapping[str, Identifier] | None = None,
         source: str | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
         """Run a SPARQL query with medkg's prefixes predeclared, on the store's own engine.
+
+        The default graph is every triple; ``GRAPH ?g`` ranges over one named graph per
+        loaded file (see :mod:`medkg.datasets`).
 
         >>> kg = load()
         >>> kg.query("ASK { kg:LegCramp a medkg:Condition }").boolean
         True
 
         :param sparql: the query text.
-        :param bindings: values for variables, set before evaluation.
+        :param bindings: values for variables, set before evaluation. A variable with a
+            ``VALUES ?name { … }`` line (a bundled question's default) gets the value there.
         :param source: the file the query came from, named in errors.
+        :param default_graphs: as the protocol's ``default-graph-uri``: these graphs (their
+            merge) are the default graph, in place of the query's ``FROM``.
+        :param named_graphs: as ``named-graph-uri``: the graphs ``GRAPH`` ranges over.
         :raises QueryError: the query is malformed (with line and column) or fails.
         """
-        return self.store.query(sparql, bindings=bindings, source=source)
+        from medkg.competency import set_parameters
+
+        sparql, bindings = set_parameters(sparql, bindings or {})
+        return self.store.query(
+            sparql,
+            bindings=bindings or None,
+            source=source,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+        )
 
     def entity(self, name: str) -> Entity:
         """Resolve a label, synonym, brand name, CURIE or IRI to one entity.
@@ -103,7 +122,7 @@ class KnowledgeGraph:
         """
         from medkg.entities import resolve
 
-        return resolve(self.graph, name)
+        return resolve(self, name)
 
     def to_networkx(self) -> Any:
         """Return the network view: entities as nodes, relations as edges (needs networkx).
@@ -118,7 +137,8 @@ class KnowledgeGraph:
         """
         from medkg.network import to_networkx
 
-        return to_networkx(self)
+        with naming_missing_extras():
+            return to_networkx(self)
 
     def visualize(
         self,
@@ -146,9 +166,10 @@ class KnowledgeGraph:
         :returns: an :class:`~medkg.viz.Explorer`; see :func:`medkg.viz.visualize`.
         :raises MedkgError: an unknown focus entity, a malformed query, an unknown type.
         """
-        from medkg.viz import visualize
+        with naming_missing_extras():
+            from medkg.viz import visualize
 
-        return visualize(self, focus=focus, depth=depth, query=query, types=types, title=title)
+            return visualize(self, focus=focus, depth=depth, query=query, types=types, title=title)
 
 
 def load(
@@ -184,13 +205,24 @@ def load(
                 f"--data cannot be merged into a persistent {target.kind} store at query "
                 "time; add the files with medkg load (oxigraph:PATH) or medkg push (sparql:URL)"
             )
+    elif store == "memory" and bundled:
+        # The default store starts from the cached parse of the bundled files (medkg.cache).
+        from medkg.cache import bundled_graph
+        from medkg.stores.base import new_graph
+
+        target = MemoryStore(bundled_graph(new_graph()))
+        files = [
+            *bundled_data_files(),
+            *fill_store(target, extra_paths, format=format, bundled=False),
+        ]
     else:
         files = fill_store(target, extra_paths, format=format, bundled=bundled)
     if infer:
         from medkg.inference import materialise
 
         graph = target.to_rdflib() if isinstance(target, MemoryStore) else _copy(target)
-        materialise(graph)
+        with naming_missing_extras():
+            materialise(graph)
         target = MemoryStore(graph)
     return KnowledgeGraph(target, files=files, inferred=infer)
 
@@ -211,13 +243,33 @@ def fill_store(
     :returns: every file read, in load order.
     :raises DataFileError: a file is missing or malformed.
     """
+    from medkg.progress import progress
+
+    # Each file goes to its own named graph (see medkg.datasets); the union is the default.
+    namer = GraphNamer()
     files = [*bundled_data_files()] if bundled else []
-    for path in files:
-        store.add_file(path)
-    for extra_path in extra:
-        store.add_file(extra_path, format)
-        files.append(Path(extra_path))
+    extra_paths = [Path(p) for p in extra]
+    with progress("loading files", total=len(files) + len(extra_paths)) as advance:
+        for path in files:
+            store.add_file(path, graph=namer.name(path, bundled=True))
+            advance(1)
+        for extra_path in extra_paths:
+            store.add_file(extra_path, format, graph=namer.name(extra_path))
+            files.append(extra_path)
+            advance(1)
     return files
+
+
+def as_rdflib(source: KnowledgeGraph | Graph) -> Graph:
+    """Return the rdflib graph of *source*: functions take a ``KnowledgeGraph`` (or a graph).
+
+    :raises TypeError: *source* is neither, named in one line.
+    """
+    if isinstance(source, KnowledgeGraph):
+        return source.graph
+    if isinstance(source, Graph):
+        return source
+    raise TypeError(f"expected a KnowledgeGraph (medkg.load()), not {type(source).__name__}")
 
 
 def _copy(store: Store) -> Graph:
