@@ -562,7 +562,8 @@ def push(
         endpoint = update_endpoint(url, _Options.update_url, _Options.store)
         # What is pushed is always the bundled graph and --data, never the target's content.
         kg = load(_Options.data, format=_Options.data_format, store=_open_store("memory"))
-        count = push_graph(kg.graph, endpoint, graph_iri=target, method=method)
+        with progress(err, f"pushing to {endpoint}"):
+            count = push_graph(kg.graph, endpoint, graph_iri=target, method=method)
     except MedkgError as exc:
         _fail(exc)
     err.print(Text(visible(f"pushed {plural(count, 'triple')} to <{target}> at {endpoint}")))
@@ -589,7 +590,8 @@ def validate(
 
     try:
         kg = _load()
-        report = validate_graph(kg)
+        with progress(err, "checking the SHACL shapes"):
+            report = validate_graph(kg)
     except MedkgError as exc:
         _fail(exc)
     if not report.conforms:
@@ -614,7 +616,8 @@ def validate(
     out.print(f"conforms: {plural(report.focus_count, 'node')} checked against the SHACL shapes")
     if reasoner:
         try:
-            check_consistency(kg)
+            with progress(err, "checking consistency with HermiT"):
+                check_consistency(kg)
         except MedkgError as exc:
             _fail(exc)
         out.print("consistent: the HermiT reasoner found no contradiction")
