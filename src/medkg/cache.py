@@ -17,49 +17,60 @@ import pickle
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import rdflib
 from rdflib import Graph
 
 from medkg.resources import bundled_data_files
 
-__all__ = ["bundled_graph"]
+if TYPE_CHECKING:
+    from medkg.stores.memory import MemoryStore
+
+__all__ = ["bundled_store"]
+
+#: Bumped whenever what is pickled changes shape (2: the union graph and one graph per file).
+_CACHE_FORMAT = 2
 
 
 def _cache_file() -> Path | None:
     if os.environ.get("MEDKG_NO_CACHE"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    digest = hashlib.sha256(f"{sys.version}|{rdflib.__version__}".encode())
+    digest = hashlib.sha256(f"{_CACHE_FORMAT}|{sys.version}|{rdflib.__version__}".encode())
     for path in bundled_data_files():
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return Path(base) / "medkg" / f"bundled-{digest.hexdigest()[:32]}.pickle"
 
 
-def bundled_graph(parse: Graph) -> Graph:
-    """Return the bundled graph: from the cache, or *parse* (already filled) then cached.
+def bundled_store() -> MemoryStore:
+    """Return a memory store holding the bundled files, each in its own named graph.
 
-    :param parse: a graph into which the bundled files were parsed, used (and cached) when
-        no cached copy can be read; pass an empty graph to have it filled here.
+    Read from the cache when a copy written by this user can be read; else filled by
+    :func:`medkg.graph.fill_store` and cached.
     """
+    from medkg.stores.memory import MemoryStore
+
     path = _cache_file()
     if path is not None and path.is_file() and path.stat().st_uid == os.getuid():
         with contextlib.suppress(Exception):  # a damaged or foreign file: parse instead
             with path.open("rb") as stream:
                 cached = pickle.load(stream)  # noqa: S301 - our own file, same user
-            if isinstance(cached, Graph):
-                return cached
-    from medkg.rdfio import parse_file
+            graph, named = cached
+            if isinstance(graph, Graph) and isinstance(named, dict):
+                store = MemoryStore(graph)
+                store.named = named
+                return store
+    from medkg.graph import fill_store
 
-    if len(parse) == 0:
-        for file in bundled_data_files():
-            parse_file(parse, file)
+    store = MemoryStore()
+    fill_store(store)
     if path is not None:
         with contextlib.suppress(OSError, pickle.PicklingError):
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, scratch = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as stream:
-                pickle.dump(parse, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((store.graph, store.named), stream, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(scratch, path)
-    return parse
+    return store

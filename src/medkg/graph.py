@@ -207,10 +207,9 @@ def load(
             )
     elif store == "memory" and bundled:
         # The default store starts from the cached parse of the bundled files (medkg.cache).
-        from medkg.cache import bundled_graph
-        from medkg.stores.base import new_graph
+        from medkg.cache import bundled_store
 
-        target = MemoryStore(bundled_graph(new_graph()))
+        target = bundled_store()
         files = [
             *bundled_data_files(),
             *fill_store(target, extra_paths, format=format, bundled=False),
