@@ -21,7 +21,6 @@ from typer.core import TyperGroup
 
 from medkg import formats
 from medkg.cli_output import (
-    Progress,
     error_line,
     fit_width,
     make_console,
@@ -30,6 +29,7 @@ from medkg.cli_output import (
     visible,
 )
 from medkg.errors import MedkgError, MissingExtraError
+from medkg.progress import Progress
 
 if TYPE_CHECKING:
     from medkg.graph import KnowledgeGraph

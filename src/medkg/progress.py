@@ -11,7 +11,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-__all__ = ["progress"]
+__all__ = ["Progress", "progress"]
+
+
+class Progress:
+    """The one switch for every progress display (library and CLI)."""
+
+    #: Set by ``medkg --quiet`` (or by a program that wants silence on its terminal).
+    quiet = False
 
 
 @contextmanager
@@ -25,14 +32,15 @@ def progress(description: str, total: int | None = None) -> Iterator[Callable[[i
     :param description: what is being done, e.g. ``"loading files"``.
     :param total: how many units the step has; ``None`` for a spinner without an end.
     """
-    if not sys.stderr.isatty():
+    if Progress.quiet or not sys.stderr.isatty():
         yield _nothing
         return
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    with Bar(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=total)
 
         def advance(n: int = 1) -> None:
