@@ -60,7 +60,7 @@ XREF_PREFIXES = {
     "http://snomed.info/id/": "SNOMEDCT:",
     "https://uts.nlm.nih.gov/uts/umls/concept/": "UMLS:",
     "https://icd.who.int/browse10/2019/en#/": "ICD10:",
-    "https://icd.codes/icd10cm/": "ICD10CM:",
+    "http://purl.bioontology.org/ontology/ICD10CM/": "ICD10CM:",
     "https://go.drugbank.com/drugs/": "DRUGBANK:",
     "http://purl.bioontology.org/ontology/RXNORM/": "RXNORM:",
     "http://purl.bioontology.org/ontology/ATC/": "ATC:",

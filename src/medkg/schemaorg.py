@@ -27,7 +27,7 @@ __all__ = ["condition_document", "schemaorg_document", "write_schemaorg"]
 #: IRI bases of coding systems → the name schema.org's MedicalCode.codingSystem takes.
 CODING_SYSTEMS = {
     "http://id.nlm.nih.gov/mesh/": "MeSH",
-    "https://icd.codes/icd10cm/": "ICD-10-CM",
+    "http://purl.bioontology.org/ontology/ICD10CM/": "ICD-10-CM",
     "https://icd.who.int/browse10/2019/en#/": "ICD-10",
     "http://snomed.info/id/": "SNOMED CT",
     "https://uts.nlm.nih.gov/uts/umls/concept/": "UMLS",
