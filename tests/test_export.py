@@ -138,7 +138,7 @@ def test_graphml_reads_back_with_the_same_counts(kg: KnowledgeGraph, tmp_path: P
     assert leg_cramp["label"] == "leg cramp"
     assert "Charley horse" in leg_cramp["synonyms"].split("|")
     edge = back.get_edge_data(str(KG.BetaAgonists), str(KG.LegCramp))["medkg:mayTrigger"]
-    assert json.loads(edge["evidence"])[0]["source_curie"] == "kg:Young2015"
+    assert json.loads(edge["evidence"])[0]["cited"][0]["curie"] == "kg:Young2015"
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -168,6 +168,7 @@ def test_csv_folder_has_nodes_and_edges(kg: KnowledgeGraph, tmp_path: Path) -> N
     assert affects["label"] == "affects"
     assert affects["quotes"] == (
         "Leg cramps occur in the gastrocnemius muscle- the muscle of the calf."
+        "|Muscle cramps are usually experienced in the calf."
     )
     # Sources are node ids, so edges.csv joins to nodes.csv.
     ids = {n["id"] for n in nodes}

@@ -519,7 +519,7 @@ def show(
 
     try:
         kg = _load()
-        card = entity_card(kg.graph, kg.entity(entity))
+        card = entity_card(kg, kg.entity(entity))
     except MedkgError as exc:
         _fail(exc)
     print_card(out, card)

@@ -16,7 +16,7 @@ from rich.table import Table
 from medkg.cards import EntityCard
 from medkg.entities import compact
 from medkg.errors import QueryError, UnknownFormatError
-from medkg.evidence import EvidenceItem
+from medkg.evidence import EvidenceItem, explain
 from medkg.paths import Path
 from medkg.query import RESULT_FORMATS, QueryResult
 from medkg.search import SearchHit
@@ -135,10 +135,18 @@ def print_hits(console: Console, hits: list[SearchHit]) -> None:
 
 
 def _evidence_lines(evidence: list[EvidenceItem]) -> list[str]:
-    return [
-        f"      “{item['quote']}” — {item['source']} ({item['source_curie']}; {item['claim']})"
-        for item in evidence
-    ]
+    """Say each record as :func:`medkg.evidence.explain` does, indented under its relation."""
+    lines = []
+    for item in evidence:
+        first, *rest = explain(item)
+        lines.append(f"      {first}")
+        lines += [f"        {line}" for line in rest]
+    return lines
+
+
+def _hedged(qualifiers: list[str]) -> str:
+    """Return the article's hedges to print next to the claim: " [typically]"."""
+    return f" [{', '.join(qualifiers)}]" if qualifiers else ""
 
 
 def print_card(console: Console, card: EntityCard) -> None:
@@ -158,7 +166,10 @@ def print_card(console: Console, card: EntityCard) -> None:
         lines += [f"  {x.match:7} {x.curie}  {x.iri}" for x in card.external_ids]
     if card.facts:
         lines.append("facts:")
-        lines += [f"  {f.property_label}: {escape(f.value)}" for f in card.facts]
+        lines += [
+            f"  {f.property_label}: {escape(f.value)}{escape(_hedged(f.qualifiers))}"
+            for f in card.facts
+        ]
     for title, relations, arrow in (
         ("relations out", card.outgoing, "→"),
         ("relations in", card.incoming, "←"),
@@ -168,6 +179,7 @@ def print_card(console: Console, card: EntityCard) -> None:
             for rel in relations:
                 lines.append(
                     f"  {arrow} {rel.predicate_label} {escape(rel.other_label)} ({rel.other})"
+                    + escape(_hedged(rel.qualifiers))
                 )
                 lines += [escape(line) for line in _evidence_lines(rel.evidence)]
     console.print("\n".join(lines))

@@ -135,7 +135,7 @@ def write_kgx(kg: KnowledgeGraph, folder: Path) -> None:
         writer.writeheader()
         for iri in entities:
             writer.writerow(_node_row(graph, iri))
-    evidence = evidence_index(graph)
+    evidence = evidence_index(kg)
     with (folder / "edges.tsv").open("w", encoding="utf-8", newline="") as stream:
         writer = csv.DictWriter(stream, EDGE_COLUMNS, delimiter="\t", lineterminator="\n")
         writer.writeheader()
@@ -154,8 +154,10 @@ def write_kgx(kg: KnowledgeGraph, folder: Path) -> None:
                     "primary_knowledge_source": KNOWLEDGE_SOURCE,
                     "knowledge_level": "knowledge_assertion",
                     "agent_type": "manual_agent",
+                    # Only a reference checked for the statement is its publication; one the
+                    # article merely cites there is not (medkg.evidence: cited vs supported_by).
                     "publications": _joined(
-                        _publications(graph, [i["source_iri"] for i in items if i["source_iri"]])
+                        _publications(graph, [r["iri"] for i in items for r in i["supported_by"]])
                     ),
                     "supporting_text": _joined(
                         [i["quote"].replace("|", "/") for i in items if i["quote"]]

@@ -16,9 +16,11 @@ for colouring, see :data:`KIND_PRECEDENCE`), ``synonyms``, ``brand_names``, ``de
 Edge attributes (the edge key is the property CURIE, so parallel relations stay apart):
 
 ``predicate`` (CURIE), ``label`` (the property's ``rdfs:label``, e.g. ``"may trigger"``) and
-``evidence``: one :class:`~medkg.evidence.EvidenceItem` per evidence record and supporting
-source, with ``quote``, ``source`` (the source's label), ``source_curie``, ``claim`` (the
-claim type's label) and ``record`` (the evidence record's CURIE, to trace it back in SPARQL).
+``evidence``: one :class:`~medkg.evidence.EvidenceItem` per evidence record, with ``quote``,
+``section``, ``start`` / ``end``, ``source`` (the label of the source quoted), ``cited`` (the
+references the article cites there), ``supported_by`` (references checked: none yet), the
+evidence code, the hedges (``frequency``, ``certainty``), ``caveats``, ``claim`` (the claim type's
+label) and ``record`` (the evidence record's CURIE, to trace it back in SPARQL).
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     network = nx.MultiDiGraph()
     for iri in entities:
         network.add_node(str(iri), **_node_attributes(graph, iri))
-    evidence = evidence_index(graph)
+    evidence = evidence_index(kg)
     members = set(entities)
     for prop, prop_label in _object_properties(graph).items():
         # Sorted, so that every store (each iterates in its own order) gives the same file.

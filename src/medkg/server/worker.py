@@ -253,7 +253,7 @@ def _entity_html(state: WorkerState, iri: URIRef) -> str:
     from medkg.entities import describe
     from medkg.server.pages import entity_page
 
-    card = entity_card(state.graph, describe(state.graph, iri))
+    card = entity_card(state.kg, describe(state.graph, iri))
     return entity_page(card, explore=state.explore)
 
 
