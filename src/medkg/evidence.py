@@ -241,7 +241,9 @@ def explain(item: EvidenceItem) -> list[str]:
     lines += [describe_caveat(caveat) for caveat in item["caveats"]]
     if item["evidence_code"]:
         how = ", ".join(x for x in (item["knowledge_level"], item["agent_type"]) if x)
-        label = f" {item['evidence_code_label']}" if item["evidence_code_label"] else ""
+        # The ECO label is a name ("... supported by traceable reference ..." means a reference is
+        # cited, not that it was checked), so it is quoted as one.
+        label = f" “{item['evidence_code_label']}”" if item["evidence_code_label"] else ""
         how = f" ({how})." if how else "."
         lines.append(f"Evidence code {item['evidence_code']}{label}{how}")
     return lines
