@@ -166,10 +166,9 @@ def print_card(console: Console, card: EntityCard) -> None:
         lines += [f"  {x.match:7} {x.curie}  {x.iri}" for x in card.external_ids]
     if card.facts:
         lines.append("facts:")
-        lines += [
-            f"  {f.property_label}: {escape(f.value)}{escape(_hedged(f.qualifiers))}"
-            for f in card.facts
-        ]
+        for f in card.facts:
+            lines.append(f"  {f.property_label}: {escape(f.value)}{escape(_hedged(f.qualifiers))}")
+            lines += [escape(line) for line in _evidence_lines(f.evidence)]
     for title, relations, arrow in (
         ("relations out", card.outgoing, "→"),
         ("relations in", card.incoming, "←"),
