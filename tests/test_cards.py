@@ -70,3 +70,17 @@ def test_heat_card_keeps_the_article_wording(kg: KnowledgeGraph) -> None:
     (item,) = relieves.evidence
     assert item["article_wording"] == "Home Remedies for Leg Cramps Prevention"
     assert "soothes pain" in (item["editorial_note"] or "")
+
+
+def test_entity_page_says_the_citation_and_the_hedge(kg: KnowledgeGraph) -> None:
+    """The server's entity page shows the same words as the card (rendered, not served)."""
+    from medkg.server.pages import entity_page
+
+    page = entity_page(entity_card(kg, kg.entity("leg cramp")), explore=False)
+    assert 'occurs during <span class="qualifier">(typically)</span>' in page
+    assert (
+        "citing reference 1 (How to Stop Leg Cramps: Treatment and Remedies for Relief); "
+        "reference 1 was not checked for this." in page
+    )
+    assert "But the article also says “Very little is known about leg cramps" in page
+    assert 'Cited here: <a href="/entity/Young2015">' in page

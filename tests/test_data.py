@@ -891,4 +891,16 @@ def test_every_evidence_term_is_documented() -> None:
         p for k in (OWL.ObjectProperty, OWL.DatatypeProperty) for p in schema.subjects(RDF.type, k)
     }
     problems += [f"{curie(p)} is not declared" for p in new_terms if p not in declared]
-    fail_with(problems, "Document each property of ontology/medkg.ttl.")
+    for cls in (
+        MEDKG.QuotedRecord,
+        MEDKG.Caveat,
+        MEDKG.EvidenceCode,
+        MEDKG.Qualifier,
+        MEDKG.FrequencyQualifier,
+        MEDKG.CertaintyQualifier,
+    ):
+        if schema.value(cls, RDFS.label) is None or schema.value(cls, SKOS.definition) is None:
+            problems.append(f"{curie(cls)}: no rdfs:label or skos:definition")
+        if not (any(schema.value(cls, m) for m in mappings) or schema.value(cls, RDFS.comment)):
+            problems.append(f"{curie(cls)}: no mapping and no rdfs:comment saying none exists")
+    fail_with(problems, "Document each property and class of ontology/medkg.ttl.")
