@@ -6,11 +6,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from rdflib import Graph
 from rdflib.namespace import SKOS
 from rdflib.term import Identifier, Literal, URIRef
 
 from medkg.entities import Entity, compact
-from medkg.evidence import EvidenceItem, Triple, evidence_index, qualifiers_of
+from medkg.evidence import (
+    EvidenceItem,
+    Triple,
+    as_knowledge_graph,
+    evidence_index,
+    qualifiers_of,
+)
 
 if TYPE_CHECKING:
     from medkg.graph import KnowledgeGraph
@@ -84,6 +91,12 @@ class EntityCard:
     outgoing: list[Relation] = field(default_factory=list)
     incoming: list[Relation] = field(default_factory=list)
 
+    def __str__(self) -> str:
+        """Return the card as plain text, as ``medkg show`` prints it."""
+        from medkg.cli_output import card_lines
+
+        return "\n".join(line.plain for line in card_lines(self))
+
 
 # Everything the entity states, with labels and whether the value is an entity or a quantity.
 _OUTGOING = """
@@ -116,7 +129,7 @@ SELECT ?s ?p ?sLabel ?pLabel WHERE {
 """
 
 
-def entity_card(kg: KnowledgeGraph, entity: Entity) -> EntityCard:
+def entity_card(kg: KnowledgeGraph | Graph, entity: Entity) -> EntityCard:
     """Build the card of *entity* (found with :meth:`medkg.KnowledgeGraph.entity`).
 
     >>> from medkg import load
@@ -127,6 +140,7 @@ def entity_card(kg: KnowledgeGraph, entity: Entity) -> EntityCard:
     >>> [r.qualifiers for r in entity_card(kg, kg.entity("night")).incoming]
     [['typically']]
     """
+    kg = as_knowledge_graph(kg)
     iri = entity.iri
     evidence = evidence_index(kg)
     outgoing_rows = _rows(kg, _OUTGOING, {"s": iri})

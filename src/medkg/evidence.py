@@ -39,6 +39,7 @@ __all__ = [
     "EvidenceItem",
     "Reference",
     "Triple",
+    "as_knowledge_graph",
     "describe",
     "describe_caveat",
     "evidence_index",
@@ -140,7 +141,21 @@ class _Record(TypedDict):
     values: dict[str, list[_Value]]
 
 
-def evidence_index(kg: KnowledgeGraph) -> dict[Triple, list[EvidenceItem]]:
+def as_knowledge_graph(source: KnowledgeGraph | Graph) -> KnowledgeGraph:
+    """Return *source* as a ``KnowledgeGraph``: an rdflib graph is wrapped, not copied.
+
+    :raises TypeError: *source* is neither, named in one line.
+    """
+    from medkg.graph import KnowledgeGraph
+
+    if isinstance(source, KnowledgeGraph):
+        return source
+    if isinstance(source, Graph):
+        return KnowledgeGraph.from_graph(source)
+    raise TypeError(f"expected a KnowledgeGraph (medkg.load()), not {type(source).__name__}")
+
+
+def evidence_index(kg: KnowledgeGraph | Graph) -> dict[Triple, list[EvidenceItem]]:
     """Group the evidence records by the statement (subject, predicate, object) they are for.
 
     >>> from medkg import load
@@ -152,7 +167,7 @@ def evidence_index(kg: KnowledgeGraph) -> dict[Triple, list[EvidenceItem]]:
     >>> [ref["number"] for ref in item["cited"]], item["supported_by"]
     ([3], [])
     """
-    records = _records(kg)
+    records = _records(as_knowledge_graph(kg))
     caveats = {
         iri: _caveat_item(record) for iri, record in records.items() if record["kind"] == "Caveat"
     }
