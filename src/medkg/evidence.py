@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 from rdflib import Graph
 from rdflib.namespace import RDFS
-from rdflib.term import Identifier, Literal, Node
+from rdflib.term import Identifier, Literal, Node, URIRef
 
 from medkg.entities import compact
 
@@ -114,17 +114,28 @@ def label_of(graph: Graph, node: Node) -> str | None:
     return str(labels[0]) if labels else None
 
 
-# Every property of every record, with the label and reference number of each value, in one
-# query; the rows are pivoted in Python (far faster in rdflib than one OPTIONAL per field).
+# Three small queries instead of one with OPTIONALs (far faster in rdflib): the record classes,
+# every property of every record, and the labels and numbers of what records point to.
+_RECORD_TYPES = """
+SELECT ?type ?kind WHERE {
+    VALUES ?kind { medkg:Evidence medkg:Caveat }
+    ?type rdfs:subClassOf* ?kind .
+}
+"""
+
 _RECORDS = """
-SELECT ?record ?kind ?p ?o ?label ?number WHERE {
-    { SELECT ?type ?kind WHERE {
-        VALUES ?kind { medkg:Evidence medkg:Caveat }
-        ?type rdfs:subClassOf* ?kind
-    } }
+SELECT ?record ?type ?p ?o WHERE {
+    VALUES ?type { %s }
     ?record a ?type ; ?p ?o .
-    OPTIONAL { ?o rdfs:label ?label }
-    OPTIONAL { ?o medkg:referenceNumber ?number }
+}
+"""
+
+_NAMES = """
+SELECT ?node ?label ?number WHERE {
+    VALUES ?class { medkg:Source medkg:ScholarlyArticle medkg:WebPage medkg:ClaimType
+                    medkg:EvidenceCode medkg:FrequencyQualifier medkg:CertaintyQualifier }
+    ?node a ?class ; rdfs:label ?label .
+    OPTIONAL { ?node medkg:referenceNumber ?number }
 }
 """
 
@@ -184,29 +195,39 @@ def evidence_index(kg: KnowledgeGraph | Graph) -> dict[Triple, list[EvidenceItem
 
 
 def _records(kg: KnowledgeGraph) -> dict[str, _Record]:
-    result = kg.query(_RECORDS)
+    kinds: dict[Identifier, str] = {
+        row[0]: compact(str(row[1]))[6:]
+        for row in kg.query(_RECORD_TYPES).rows
+        if isinstance(row[0], URIRef) and row[1] is not None
+    }
+    if not kinds:
+        return {}
+    names: dict[Identifier, tuple[str | None, int | None]] = {}
+    for node, label, number in kg.query(_NAMES).rows:
+        if node is None:
+            continue
+        english = isinstance(label, Literal) and label.language in (None, "en")
+        known = names.get(node, (None, None))[0]
+        text = str(label) if english else None
+        # A node with labels in several languages comes once per label: keep English, the least.
+        best = min(x for x in (known, text) if x is not None) if (known or text) else None
+        names[node] = (best, _number(number))
+    values = " ".join(f"<{kind}>" for kind in sorted(kinds))
     records: dict[str, _Record] = {}
     seen: set[tuple[str, str, Identifier]] = set()
-    for row in result.rows:
-        record, kind, prop, value, label, number = row
+    for record, kind, prop, value in kg.query(_RECORDS % values).rows:
         if record is None or kind is None or prop is None or value is None:
             continue
-        entry = records.setdefault(
-            str(record), _Record(iri=str(record), kind=compact(str(kind))[6:], values={})
-        )
-        values = entry["values"].setdefault(compact(str(prop)), [])
         key = (str(record), str(prop), value)
         if key in seen:
-            # A value with labels in several languages comes once per label: keep English.
-            if isinstance(label, Literal) and label.language in (None, "en"):
-                for item in values:
-                    if item["value"] == value:
-                        item["label"] = min(item["label"] or str(label), str(label))
             continue
         seen.add(key)
-        english = isinstance(label, Literal) and label.language in (None, "en")
-        values.append(
-            _Value(value=value, label=str(label) if english else None, number=_number(number))
+        entry = records.setdefault(
+            str(record), _Record(iri=str(record), kind=kinds[kind], values={})
+        )
+        name, reference_number = names.get(value, (None, None))
+        entry["values"].setdefault(compact(str(prop)), []).append(
+            _Value(value=value, label=name, number=reference_number)
         )
     return records
 
