@@ -157,7 +157,8 @@ def entity_card(kg: KnowledgeGraph | Graph, entity: Entity) -> EntityCard:
         if not isinstance(prop, URIRef) or value is None or compact(str(prop)) in _SKIPPED:
             continue
         prop_label = _label(outgoing_rows, "p", prop, "pLabel")
-        if str(row["isEntity"]) == "true":
+        # Virtuoso answers a boolean expression with 1 / 0, the others with true / false.
+        if str(row["isEntity"]) in ("true", "1"):
             other_label = _label(outgoing_rows, "o", value, "oLabel")
             outgoing.append(_relation((iri, prop, value), prop_label, value, other_label, evidence))
         else:

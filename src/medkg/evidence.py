@@ -118,8 +118,9 @@ def label_of(graph: Graph, node: Node) -> str | None:
 # every property of every record, and the labels and numbers of what records point to.
 _RECORD_TYPES = """
 SELECT ?type ?kind WHERE {
-    VALUES ?kind { medkg:Evidence medkg:Caveat }
-    ?type rdfs:subClassOf* ?kind .
+    # A constant end for each path: Virtuoso refuses a transitive path with neither end given.
+    { ?type rdfs:subClassOf* medkg:Evidence BIND (medkg:Evidence AS ?kind) }
+    UNION { ?type rdfs:subClassOf* medkg:Caveat BIND (medkg:Caveat AS ?kind) }
 }
 """
 
@@ -388,7 +389,8 @@ def _caveat_item(record: _Record) -> CaveatItem:
         evidence_code_label=_first_label(record, "medkg:evidenceCode"),
         frequency=_labels(record, "medkg:frequency"),
         certainty=_labels(record, "medkg:certainty"),
-        negated=_first_text(record, "medkg:negated") == "true",
+        # Virtuoso may hand back a stored xsd:boolean as 1 / 0.
+        negated=_first_text(record, "medkg:negated") in ("true", "1"),
     )
 
 
