@@ -841,7 +841,7 @@ def test_every_evidence_term_is_documented() -> None:
     """Each property has a label, a definition, a domain and range (object and datatype
     properties) and a mapping or a comment saying none exists."""
     schema = Graph().parse(ontology_dir() / "medkg.ttl", format="turtle")
-    mappings = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch)
+    mappings = MAPPING_PROPERTIES
     problems = []
     for kind in (OWL.ObjectProperty, OWL.DatatypeProperty):
         for prop in sorted(schema.subjects(RDF.type, kind)):

@@ -12,6 +12,7 @@ from medkg.entities import Entity, compact
 from medkg.errors import MedkgError
 from medkg.evidence import EvidenceItem, qualifiers_of
 from medkg.graph import KnowledgeGraph
+from medkg.network import connecting, network_of
 
 __all__ = ["Hop", "NoPathError", "Path", "shortest_paths"]
 
@@ -81,7 +82,7 @@ def shortest_paths(kg: KnowledgeGraph, start: Entity, end: Entity, *, limit: int
     if start.iri == end.iri:
         raise MedkgError(f"{start.curie} is both the start and the end: name two entities")
 
-    network = kg.to_networkx()
+    network = network_of(kg, connecting(kg, str(start.iri), str(end.iri)) or {str(start.iri)})
     undirected = nx.Graph(network.to_undirected(as_view=True))
     a, b = str(start.iri), str(end.iri)
     try:

@@ -11,7 +11,17 @@ from typing import Literal
 
 from medkg.server.negotiation import Choice
 
-__all__ = ["Answer", "EntityJob", "ExploreJob", "Failure", "Job", "QueryJob", "Reason", "Reply"]
+__all__ = [
+    "Answer",
+    "EntityJob",
+    "ExploreJob",
+    "Failure",
+    "Job",
+    "QueryJob",
+    "Reason",
+    "Reply",
+    "WorkbenchJob",
+]
 
 #: Why a job failed: the web layer maps each reason to one HTTP status.
 Reason = Literal[
@@ -35,11 +45,15 @@ class QueryJob:
     :param sparql: the query text (medkg's prefixes are predeclared).
     :param result_type: the format for a SELECT / ASK answer, None if the client accepts none.
     :param graph_type: the format for a CONSTRUCT / DESCRIBE answer, None likewise.
+    :param default_graphs: the protocol's ``default-graph-uri`` values, None if none given.
+    :param named_graphs: the protocol's ``named-graph-uri`` values, None if none given.
     """
 
     sparql: str
     result_type: Choice | None
     graph_type: Choice | None
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,4 +103,16 @@ class ExploreJob:
     sparql: str | None
 
 
-Job = QueryJob | EntityJob | ExploreJob
+@dataclass(frozen=True)
+class WorkbenchJob:
+    """Data for the query page's editor (see :mod:`medkg.server.workbench`).
+
+    :param kind: ``vocabulary`` (terms to complete) or ``lint`` (diagnostics for *sparql*).
+    :param sparql: the query to lint.
+    """
+
+    kind: Literal["vocabulary", "lint"]
+    sparql: str = ""
+
+
+Job = QueryJob | EntityJob | ExploreJob | WorkbenchJob

@@ -20,7 +20,16 @@ from rdflib.term import URIRef, Variable
 
 from medkg.errors import MedkgError, QueryError
 from medkg.server.config import ServerConfig
-from medkg.server.jobs import Answer, EntityJob, ExploreJob, Failure, Job, QueryJob, Reply
+from medkg.server.jobs import (
+    Answer,
+    EntityJob,
+    ExploreJob,
+    Failure,
+    Job,
+    QueryJob,
+    Reply,
+    WorkbenchJob,
+)
 from medkg.server.negotiation import Choice
 from medkg.sparql_guard import (
     GuardedQuery,
@@ -93,6 +102,7 @@ def worker_main(conn: Connection, config: ServerConfig) -> None:
     except MedkgError as exc:
         conn.send(Failure("startup", str(exc)))
         return
+    _prepare_workbench(state)
     _limit_memory(config.memory_limit)
     conn.send(READY)
     while True:
@@ -120,6 +130,8 @@ def handle(state: WorkerState, job: Job) -> Reply:
             return _answer_query(state, job)
         if isinstance(job, ExploreJob):
             return _answer_explore(state, job)
+        if isinstance(job, WorkbenchJob):
+            return _answer_workbench(state, job)
         return _answer_entity(state, job)
     except MemoryError:
         return Failure("memory", _MEMORY_MESSAGE, recycle=True)
@@ -162,7 +174,8 @@ def _answer_query(state: WorkerState, job: QueryJob) -> Reply:
     if choice is None:
         return Failure("not-acceptable", _not_acceptable(guarded.kind))
     try:
-        body = _evaluate(state, guarded.query, guarded.kind, choice)
+        query = _with_dataset(guarded.query, job)
+        body = _evaluate(state, query, guarded.kind, choice)
     except ServiceRefusedError as exc:
         return Failure("service", exc.message)
     except _TooManyRows:
@@ -185,10 +198,30 @@ def _not_acceptable(kind: str) -> str:
     return f"a {kind} answer can be sent as: " + ", ".join(o.media_type for o in offers)
 
 
+def _with_dataset(query: Any, job: QueryJob) -> Any:
+    """Return the parsed query with the protocol's dataset in place of its FROM clauses."""
+    if job.default_graphs is None and job.named_graphs is None:
+        return query
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.plugins.sparql.sparql import Query
+
+    from medkg.query import set_dataset
+
+    # Parsed queries are cached and shared: change a copy of the algebra's top node only.
+    changed = Query(query.prologue, CompValue(query.algebra.name, **query.algebra))
+    set_dataset(changed, job.default_graphs, job.named_graphs)
+    return changed
+
+
 def _evaluate(state: WorkerState, query: Any, kind: str, choice: Choice) -> bytes:
     from rdflib.plugins.sparql.evaluate import evalQuery
 
-    raw = evalQuery(state.graph, query)
+    from medkg.query import uses_dataset
+
+    # GRAPH and FROM need the named graphs (one per loaded file): the store's dataset.
+    dataset = getattr(state.kg.store, "dataset", None)
+    target = dataset() if dataset is not None and uses_dataset(query) else state.graph
+    raw = evalQuery(target, query)
     if kind in _GRAPH_KINDS:
         triples = raw["graph"]
         if len(triples) > state.max_rows:
@@ -251,10 +284,12 @@ def _answer_entity(state: WorkerState, job: EntityJob) -> Reply:
 def _entity_html(state: WorkerState, iri: URIRef) -> str:
     from medkg.cards import entity_card
     from medkg.entities import describe
+    from medkg.server.linked_data import entity_graph
     from medkg.server.pages import entity_page
 
     card = entity_card(state.kg, describe(state.graph, iri))
-    return entity_page(card, explore=state.explore)
+    jsonld = _graph_bytes(entity_graph(state.graph, iri), "json-ld").decode("utf-8")
+    return entity_page(card, explore=state.explore, jsonld=jsonld)
 
 
 def _answer_explore(state: WorkerState, job: ExploreJob) -> Reply:
@@ -273,3 +308,20 @@ def _answer_explore(state: WorkerState, job: ExploreJob) -> Reply:
     except MedkgError as exc:
         return Failure("bad-query", str(exc))
     return Answer("text/html; charset=utf-8", page.html.encode())
+
+
+def _prepare_workbench(state: WorkerState) -> None:
+    # The query page's vocabulary and lint index take a second or two to build: build them
+    # before the worker says it is ready, not within the first request's timeout.
+    from medkg.server.workbench import prepare
+
+    prepare(state.kg)
+
+
+def _answer_workbench(state: WorkerState, job: WorkbenchJob) -> Reply:
+    import json
+
+    from medkg.server.workbench import lint, vocabulary
+
+    data = vocabulary(state.kg) if job.kind == "vocabulary" else lint(state.kg, job.sparql)
+    return Answer("application/json; charset=utf-8", json.dumps(data).encode())
