@@ -74,7 +74,7 @@ def test_query_from_file_as_csv(runner: CliRunner, tmp_path: Path) -> None:
 def test_query_example(runner: CliRunner) -> None:
     result = run(runner, "query", "--example", "triggering-drugs", "--format", "tsv")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == "?drug\t?label\t?quote"
+    assert result.stdout.splitlines()[0] == "?drug\t?label\t?quote\t?cited"
     assert len(result.stdout.splitlines()) == 4
 
 
@@ -115,6 +115,11 @@ def test_show_an_entity(runner: CliRunner) -> None:
     result = run(runner, "show", "Lioresal")
     assert result.exit_code == 0, result.output
     assert "baclofen" in result.stdout and "Lioresal" in result.stdout
+    # The citation in student words, and that it was not checked.
+    assert (
+        "citing reference 3 (Behringer M et al. PLoS One 2014;9(4):e94910); reference 3 was not"
+        in (" ".join(result.stdout.split()))
+    )
 
 
 @pytest.mark.parametrize(
@@ -208,7 +213,8 @@ def test_parameterised_question_resolves_names(runner: CliRunner) -> None:
         "csv",
     )
     assert result.exit_code == 0, result.output
-    assert len(result.stdout.splitlines()) == 1 + 9
+    # 9 treatments; rehydration twice, once per hedge ("might", "would surely").
+    assert len(result.stdout.splitlines()) == 1 + 10
     result = run(
         runner,
         "query",
@@ -220,7 +226,7 @@ def test_parameterised_question_resolves_names(runner: CliRunner) -> None:
         "csv",
     )
     assert result.stdout.splitlines()[1:] == [
-        "https://w3id.org/medkg/entity/Analgesics,analgesics,relieves"
+        "https://w3id.org/medkg/entity/Analgesics,analgesics,relieves,can also"
     ]
 
 

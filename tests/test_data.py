@@ -7,6 +7,7 @@ fails, and each message names the entity and says how to fix the entry in the Tu
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -19,14 +20,25 @@ from rdflib.term import Node
 
 from medkg.entities import all_entities, compact
 from medkg.graph import KnowledgeGraph
-from medkg.namespaces import KG, MEDKG, SCHEMA
+from medkg.namespaces import BIOLINK, KG, MEDKG, SCHEMA
 from medkg.resources import ontology_dir
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-ARTICLE = SHARED / "sources" / "leg-cramps-article.txt"
-IDENTIFIERS = SHARED / "reference" / "identifiers.tsv"
+#: Vendored copies (see tests/data/README.md for where they came from and their checksums).
+SOURCES = Path(__file__).resolve().parent / "data" / "sources"
+ARTICLE = SOURCES / "leg-cramps-article.txt"
+IDENTIFIERS = SOURCES / "identifiers.tsv"
+CHECKSUMS = {
+    ARTICLE: "ef1ff32eb76710dae3a6ca5c214ff444b67b9d5e4147118d868de67bccc0939f",
+    IDENTIFIERS: "d3cf5c5a55b9851bc23700e311d0b2aebac8c72d6faa1654a75921d46e7b1d13",
+}
 
-MAPPING_PROPERTIES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch)
+MAPPING_PROPERTIES = (
+    SKOS.exactMatch,
+    SKOS.closeMatch,
+    SKOS.broadMatch,
+    SKOS.narrowMatch,
+    SKOS.relatedMatch,
+)
 MAX_QUOTE_LENGTH = 200
 
 #: How an external IRI maps back to a row of identifiers.tsv: (regex, scheme, id template).
@@ -41,7 +53,7 @@ ID_SCHEMES: list[tuple[str, str, str]] = [
     (r"http://snomed\.info/id/(\d+)", "SNOMED CT", r"\1"),
     (r"https://uts\.nlm\.nih\.gov/uts/umls/concept/(C\d{7})", "UMLS", r"\1"),
     (r"https://icd\.who\.int/browse10/2019/en#/([A-Z]\d\d(?:\.\d+)?)", "ICD-10 (WHO)", r"\1"),
-    (r"https://icd\.codes/icd10cm/([A-Z]\d\d(?:\.\w+)?)", "ICD-10-CM", r"\1"),
+    (r"http://purl\.bioontology\.org/ontology/ICD10CM/([A-Z]\d\d(?:\.\w+)?)", "ICD-10-CM", r"\1"),
     (r"https://go\.drugbank\.com/drugs/(DB\d{5})", "DrugBank", r"\1"),
     (r"http://purl\.bioontology\.org/ontology/RXNORM/(\d+)", "RxNorm", r"\1"),
     (r"http://purl\.bioontology\.org/ontology/ATC/(\w+)", "ATC", r"\1"),
@@ -140,10 +152,19 @@ def test_labels_are_unique_across_entities(kg: KnowledgeGraph) -> None:
 # ---------------------------------------------------------------- evidence quotes
 
 
+@pytest.mark.parametrize("path", sorted(CHECKSUMS), ids=lambda p: p.name)
+def test_vendored_sources_are_the_recorded_copies(path: Path) -> None:
+    assert path.is_file(), f"{path} is missing: copy it as tests/data/README.md says"
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest == CHECKSUMS[path], (
+        f"{path.name} changed (sha256 {digest}): re-check the offsets and IDs, then update the "
+        "checksum here and in tests/data/README.md"
+    )
+
+
 @pytest.fixture(scope="module")
 def article() -> str:
-    if not ARTICLE.is_file():
-        pytest.skip(f"the source article is not available at {ARTICLE}")
+    # Vendored, so a missing file is an error in every run (never a skip).
     return ARTICLE.read_text(encoding="utf-8")
 
 
@@ -186,8 +207,6 @@ def scheme_and_id(iri: str) -> tuple[str, str] | None:
 
 @pytest.fixture(scope="module")
 def verified_ids() -> set[tuple[str, str]]:
-    if not IDENTIFIERS.is_file():
-        pytest.skip(f"the identifier reference table is not available at {IDENTIFIERS}")
     with IDENTIFIERS.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     return {(row["scheme"], row["id"]) for row in rows if row["status"] == "VERIFIED"}
@@ -208,7 +227,7 @@ def test_every_external_id_is_verified(
             )
     fail_with(
         problems,
-        "Use only identifiers with a VERIFIED row in ../shared/reference/identifiers.tsv; an "
+        "Use only identifiers with a VERIFIED row in tests/data/sources/identifiers.tsv; an "
         "unverified ID is left out, not guessed.",
     )
 
@@ -358,3 +377,530 @@ def test_namespace_class_matches_the_schema() -> None:
         f"medkg.ttl declares terms missing from MEDKG in src/medkg/namespaces.py: "
         f"{sorted(labelled - in_class)}; add them there so code can use them"
     )
+
+
+# ---------------------------------------------------------------- the evidence model
+# Each record keeps apart what the article states (quote, section, offsets), what it cites there
+# (citesReference) and support checked in a reference (supportedBy, none today).
+
+#: The article's headings, verbatim (trailing spaces of the source line dropped).
+HEADINGS = [
+    "What is frequent leg cramp? What are its clinical treatments and home remedies?",
+    "What is a leg cramp?",
+    "Etiologies of Leg Cramps",
+    "Symptoms of Leg Cramps",
+    "Clinical Treatments of Leg Cramps",
+    "Home Remedies for Leg Cramps Prevention",
+    "Take Away Message",
+]
+#: The article's reference numbers and the sources they name.
+REFERENCES = {
+    1: KG.Healthline2019,
+    2: KG.Young2015,
+    3: KG.Behringer2014,
+    4: KG.MedlinePlusMuscleCramps,
+}
+ECO_TRACEABLE = URIRef("http://purl.obolibrary.org/obo/ECO_0000304")
+ECO_UNTRACEABLE = URIRef("http://purl.obolibrary.org/obo/ECO_0000303")
+
+
+def quoted_records(kg: KnowledgeGraph) -> list[tuple[str, str, str, int, int, set[URIRef]]]:
+    """(record, quote, section, start, end, cited references) of every quoted record."""
+    rows = kg.query(
+        """
+        SELECT ?record ?quote ?section ?start ?end
+               (GROUP_CONCAT(STR(?cited); separator=" ") AS ?cites) WHERE {
+            ?record a/rdfs:subClassOf* medkg:QuotedRecord ; medkg:quote ?quote .
+            OPTIONAL { ?record medkg:section ?section }
+            OPTIONAL { ?record medkg:quoteStart ?start }
+            OPTIONAL { ?record medkg:quoteEnd ?end }
+            OPTIONAL { ?record medkg:citesReference ?cited }
+        }
+        GROUP BY ?record ?quote ?section ?start ?end ORDER BY ?record
+        """
+    )
+    return [
+        (
+            curie(record),
+            str(quote),
+            str(section) if section is not None else "",
+            int(str(start)) if start is not None else -1,
+            int(str(end)) if end is not None else -1,
+            {URIRef(iri) for iri in str(cites or "").split()},
+        )
+        for record, quote, section, start, end, cites in rows.rows
+    ]
+
+
+def heading_offsets(article: str) -> list[tuple[int, str]]:
+    """Where each heading line starts in the article."""
+    offsets, position = [], 0
+    for line in article.splitlines(keepends=True):
+        if line.strip() in HEADINGS:
+            offsets.append((position, line.strip()))
+        position += len(line)
+    return offsets
+
+
+def block_around(article: str, offset: int) -> str:
+    """The paragraph or list (a run of non-blank lines) that contains *offset*."""
+    begin = article.rfind("\n\n", 0, offset)
+    end = article.find("\n\n", offset)
+    return article[0 if begin < 0 else begin + 2 : len(article) if end < 0 else end]
+
+
+def test_every_heading_is_a_line_of_the_article(article: str) -> None:
+    assert [h for _, h in heading_offsets(article)] == HEADINGS
+
+
+def test_offsets_give_exactly_the_quote(kg: KnowledgeGraph, article: str) -> None:
+    records = quoted_records(kg)
+    assert len(records) > 60, "every evidence and caveat record has a quote"
+    problems = [
+        f"{record}: text[{start}:{end}] is {article[start:end]!r}, not {quote!r}"
+        for record, quote, _, start, end, _ in records
+        if start < 0 or article[start:end] != quote
+    ]
+    fail_with(
+        problems,
+        "Set medkg:quoteStart to the 0-based character offset of the quote in "
+        f"{ARTICLE.name} and medkg:quoteEnd to start + len(quote).",
+    )
+
+
+def test_section_is_the_heading_above_the_quote(kg: KnowledgeGraph, article: str) -> None:
+    headings = heading_offsets(article)
+    problems = []
+    for record, _, section, start, _, _ in quoted_records(kg):
+        above = [heading for position, heading in headings if position <= start]
+        if not above or section != above[-1]:
+            problems.append(f"{record}: section {section!r}, heading above: {above[-1:]}")
+    fail_with(problems, "medkg:section is the heading the quote sits under, verbatim.")
+
+
+def test_cited_reference_is_the_article_marker_at_that_point(
+    kg: KnowledgeGraph, article: str
+) -> None:
+    """The article prints a reference number at the end of a paragraph or list ("paralyzed.1",
+    "Deep Vein Thrombosis 2"); a record cites that reference exactly when its quote sits in it."""
+    problems = []
+    for record, _, _, start, _, cited in quoted_records(kg):
+        marker = re.search(r"[a-z.] ?([1-4])$", block_around(article, start).rstrip())
+        expected = {REFERENCES[int(marker.group(1))]} if marker else set()
+        if cited != expected:
+            problems.append(
+                f"{record}: cites {sorted(map(curie, cited))}, the article "
+                f"{'cites ' + curie(next(iter(expected))) if expected else 'cites nothing'} there"
+            )
+    fail_with(
+        problems,
+        "medkg:citesReference names the reference whose number ends the paragraph or list the "
+        "quote is in, and nothing where no number is printed.",
+    )
+
+
+def test_every_marker_of_the_article_is_cited_by_some_record(kg: KnowledgeGraph) -> None:
+    rows = kg.query("SELECT DISTINCT ?ref WHERE { ?record medkg:citesReference ?ref }")
+    assert set(rows.column("ref")) == set(REFERENCES.values())
+
+
+def test_no_record_claims_support_that_was_not_checked(kg: KnowledgeGraph) -> None:
+    unchecked = kg.query(
+        """
+        SELECT ?record ?source WHERE {
+            ?record medkg:supportedBy ?source .
+            FILTER NOT EXISTS { ?record medkg:supportNote ?note }
+        }
+        """
+    )
+    assert not unchecked.rows, f"supportedBy without supportNote: {unchecked.rows}"
+    # Nobody has read the references for these statements yet: no record may say they support it.
+    assert not kg.query("SELECT * WHERE { ?record medkg:supportedBy ?source }").rows
+
+
+def test_evidence_code_follows_the_citation(kg: KnowledgeGraph) -> None:
+    rows = kg.query(
+        """
+        SELECT ?record ?code ?label ?cites WHERE {
+            ?record a/rdfs:subClassOf* medkg:QuotedRecord .
+            BIND (EXISTS { ?record medkg:citesReference ?r } AS ?cites)
+            OPTIONAL { ?record medkg:evidenceCode ?code . OPTIONAL { ?code rdfs:label ?label } }
+        }
+        """
+    )
+    problems = []
+    for record, code, label, cites in rows.rows:
+        expected = ECO_TRACEABLE if str(cites) == "true" else ECO_UNTRACEABLE
+        if code != expected or label is None:
+            problems.append(
+                f"{curie(record)}: evidence code {code} (label {label}), want {expected}"
+            )
+    fail_with(problems, "ECO:0000304 where the article cites a reference there, else ECO:0000303.")
+
+
+@pytest.mark.parametrize(
+    ("code", "label"),
+    [
+        (
+            ECO_TRACEABLE,
+            "author statement supported by traceable reference used in manual assertion",
+        ),
+        (ECO_UNTRACEABLE, "author statement without traceable support used in manual assertion"),
+    ],
+)
+def test_eco_codes_carry_their_labels(kg: KnowledgeGraph, code: URIRef, label: str) -> None:
+    rows = kg.query(
+        "SELECT ?label WHERE { ?code a medkg:EvidenceCode ; rdfs:label ?label }",
+        bindings={"code": code},
+    )
+    assert [str(x) for x in rows.column("label")] == [label]
+
+
+def test_knowledge_level_and_agent_type_per_record(kg: KnowledgeGraph) -> None:
+    rows = kg.query(
+        """
+        SELECT ?record ?level ?agent WHERE {
+            ?record a/rdfs:subClassOf* medkg:QuotedRecord .
+            OPTIONAL { ?record medkg:knowledgeLevel ?level }
+            OPTIONAL { ?record medkg:agentType ?agent }
+        }
+        """
+    )
+    wrong = [
+        curie(r)
+        for r, level, agent in rows.rows
+        if (str(level), str(agent)) != ("knowledge_assertion", "manual_agent")
+    ]
+    assert not wrong, f"records without Biolink knowledge level / agent type: {wrong}"
+
+
+#: (qualifier, property, evidence record, the article's words in that record's quote)
+HEDGES = [
+    ("Typically", "frequency", "LegCramp-occursDuring-Night", "Typically"),
+    ("Often", "frequency", "LegCramp-occursDuring-Rest", "often"),
+    ("Often", "frequency", "LegCramp-occursDuring-Sleep", "often"),
+    ("Usually", "frequency", "LegCramp-affects-Gastrocnemius-Usually", "usually"),
+    ("InMostCases", "frequency", "LegCramp-resolvesSpontaneously-true", "In most of the cases"),
+    ("InMostCases", "frequency", "Dehydration-mayTrigger-LegCramp", "Most of the muscle cramps"),
+    ("CanAlso", "frequency", "LegCramp-occursDuring-Pregnancy", "can also"),
+    ("CanAlso", "frequency", "LegCramp-affects-Quadriceps", "can also"),
+    ("CanAlso", "frequency", "Analgesics-relieves-ResidualSoreness", "can also"),
+    ("May", "certainty", "LegCramp-duration-LegCrampEpisodeDuration", "may"),
+    ("Might", "certainty", "RehydrationTherapy-treats-LegCramp", "might"),
+    ("Might", "certainty", "Physiotherapy-treats-LegCramp", "might"),
+    ("WouldSurely", "certainty", "RehydrationTherapy-treats-LegCramp", "would surely"),
+    ("StudiesHaveShown", "certainty", "WarmUp-prevents-LegCramp", "Studies have shown"),
+]
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "prop", "record", "words"), HEDGES, ids=[f"{h[0]}-{h[2]}" for h in HEDGES]
+)
+def test_hedge_is_data(
+    kg: KnowledgeGraph, qualifier: str, prop: str, record: str, words: str
+) -> None:
+    rows = kg.query(
+        f"""
+        SELECT ?record ?quote ?label WHERE {{
+            ?record medkg:{prop} ?qualifier ; medkg:quote ?quote .
+            ?qualifier skos:inScheme medkg:Qualifiers ; rdfs:label ?label .
+        }}
+        """,
+        bindings={"qualifier": MEDKG[qualifier]},
+    )
+    found = {curie(r): str(q) for r, q, _ in rows.rows}
+    assert f"ev:{record}" in found, f"ev:{record} should carry medkg:{prop} medkg:{qualifier}"
+    assert words in found[f"ev:{record}"], "the qualifier is the article's own word in the quote"
+
+
+def caveat_targets(kg: KnowledgeGraph, caveat: str) -> set[str]:
+    rows = kg.query(
+        "SELECT ?record WHERE { ?record medkg:caveat ?caveat . ?caveat a medkg:Caveat }",
+        bindings={"caveat": URIRef(f"https://w3id.org/medkg/evidence/{caveat}")},
+    )
+    return {curie(r) for r in rows.column("record")}
+
+
+def test_little_is_known_is_attached_to_the_listed_etiologies(kg: KnowledgeGraph) -> None:
+    rows = kg.query(
+        """
+        SELECT DISTINCT ?subject WHERE {
+            ?record medkg:caveat ?caveat ; rdf:subject ?subject ;
+                    medkg:claimType medkg:ListedEtiologyClaim .
+            ?caveat medkg:quote "Very little is known about leg cramps and their etiologies."@en .
+            FILTER NOT EXISTS { ?subject medkg:memberOf kg:CertainDrugs }
+        }
+        """
+    )
+    assert local_names(rows.column("subject")) == LISTED_ETIOLOGIES
+
+
+def test_no_medication_specifically_treats_is_set_against_muscle_relaxants(
+    kg: KnowledgeGraph,
+) -> None:
+    rows = kg.query(
+        """
+        SELECT ?quote ?negated WHERE {
+            ?record rdf:subject kg:MuscleRelaxants ; rdf:predicate medkg:treats ;
+                    medkg:caveat ?caveat .
+            ?caveat medkg:quote ?quote ; medkg:negated ?negated ; medkg:about kg:MuscleRelaxants .
+        }
+        """
+    )
+    quotes = {str(q): str(n) for q, n in rows.rows}
+    assert (
+        quotes.get(
+            "no medications are available to specifically treat frequently occurring muscle cramps"
+        )
+        == "true"
+    )
+
+
+@pytest.mark.parametrize(
+    ("caveat", "words", "negated", "records"),
+    [
+        (
+            "Caveat-NoNeedForMedicalTreatment",
+            "Usually, there isn’t need for medical treatment",
+            True,
+            {
+                "ev:MuscleRelaxants-treats-LegCramp",
+                "ev:RehydrationTherapy-treats-LegCramp",
+                "ev:Physiotherapy-treats-LegCramp",
+            },
+        ),
+        (
+            "Caveat-DoctorMightChoose",
+            "he might choose",
+            False,
+            {
+                "ev:MuscleRelaxants-treats-LegCramp",
+                "ev:RehydrationTherapy-treats-LegCramp",
+                "ev:Physiotherapy-treats-LegCramp",
+            },
+        ),
+        (
+            "Caveat-NoScientificReason",
+            "no reasonable scientific reason",
+            True,
+            {"ev:Dehydration-mayTrigger-LegCramp", "ev:AddisonDisease-mayTrigger-LegCramp"},
+        ),
+    ],
+)
+def test_caveat_is_a_record_with_its_own_evidence(
+    kg: KnowledgeGraph, caveat: str, words: str, negated: bool, records: set[str]
+) -> None:
+    rows = kg.query(
+        """
+        SELECT ?quote ?negated ?code WHERE {
+            ?caveat a medkg:Caveat ; medkg:quote ?quote ; medkg:negated ?negated ;
+                    medkg:evidenceCode ?code ; medkg:section ?section ; medkg:quoteStart ?start .
+        }
+        """,
+        bindings={"caveat": URIRef(f"https://w3id.org/medkg/evidence/{caveat}")},
+    )
+    assert len(rows.rows) == 1, f"ev:{caveat} needs a quote, section, offsets and evidence code"
+    quote, is_negated, _ = rows.rows[0]
+    assert words in str(quote)
+    assert str(is_negated) == str(negated).lower()
+    assert records <= caveat_targets(kg, caveat)
+
+
+@pytest.mark.parametrize(
+    ("record", "wording"),
+    [
+        ("FootFlexion-relieves-LegCramp", "help prevent that cramp"),
+        ("Massage-relieves-LegCramp", "help prevent that cramp"),
+        ("LegStretching-relieves-LegCramp", "help prevent that cramp"),
+        ("HeatApplication-relieves-LegCramp", "Home Remedies for Leg Cramps Prevention"),
+    ],
+)
+def test_article_wording_where_the_relation_differs(
+    kg: KnowledgeGraph, article: str, record: str, wording: str
+) -> None:
+    rows = kg.query(
+        "SELECT ?wording ?note WHERE { ?record medkg:articleWording ?wording ; "
+        "skos:editorialNote ?note }",
+        bindings={"record": URIRef(f"https://w3id.org/medkg/evidence/{record}")},
+    )
+    assert [str(w) for w, _ in rows.rows] == [wording]
+    assert wording in article, "the wording is the article's own"
+    assert "medkg:relieves" in str(rows.rows[0][1]), "the note says how the curator read it"
+
+
+# ---------------------------------------------------------------- data defects (issue 10)
+
+
+def test_quadriceps_is_one_thigh_muscle_not_the_thigh_muscle(kg: KnowledgeGraph) -> None:
+    synonyms = {str(s) for s in kg.graph.objects(KG.Quadriceps, SKOS.altLabel)}
+    assert "thigh muscle" not in synonyms, "the article names the hamstrings as thigh muscles too"
+    definition = str(kg.graph.value(KG.Quadriceps, SKOS.definition))
+    assert not definition.startswith("The muscle of the thigh")
+
+
+def test_every_precedes_edge_is_ordered_by_its_quote(kg: KnowledgeGraph) -> None:
+    rows = kg.query(
+        """
+        SELECT ?s ?o ?quote WHERE {
+            ?s medkg:precedes ?o .
+            OPTIONAL { ?e rdf:subject ?s ; rdf:predicate medkg:precedes ; rdf:object ?o ;
+                          medkg:quote ?quote }
+        }
+        """
+    )
+    assert {(curie(s), curie(o)) for s, o, _ in rows.rows} == {
+        ("kg:MuscleTightening", "kg:ExcruciatingPain")
+    }, "'Moreover, the tightness continues to increase' orders nothing"
+    assert all("followed by" in str(q) for _, _, q in rows.rows)
+
+
+def test_every_source_is_the_article_or_one_it_cites(kg: KnowledgeGraph) -> None:
+    rows = kg.query(
+        """
+        SELECT ?source WHERE {
+            ?source a/rdfs:subClassOf* medkg:Source .
+            FILTER NOT EXISTS { ?source medkg:referenceNumber ?n }
+            FILTER (?source != kg:LegCrampArticle)
+        }
+        """
+    )
+    assert not rows.rows, f"sources the article does not cite: {rows.column('source')}"
+
+
+def test_a_couple_of_seconds_stays_as_the_article_says(kg: KnowledgeGraph, article: str) -> None:
+    duration = KG.LegCrampEpisodeDuration
+    assert kg.graph.value(duration, SCHEMA.minValue) is None, "the article gives no number"
+    wording = str(kg.graph.value(duration, MEDKG.lowerBoundWording))
+    assert wording == "a couple of seconds" and f"from {wording} to" in article
+
+
+#: Match types the notes of identifiers.tsv call for: (entity, SKOS property, target IRI).
+MATCH_TYPES = [
+    ("PeripheralVascularDisease", SKOS.closeMatch, "http://purl.obolibrary.org/obo/DOID_341"),
+    ("Polyneuropathy", SKOS.closeMatch, "http://snomed.info/id/42345000"),
+    ("LegCramp", SKOS.narrowMatch, "http://purl.bioontology.org/ontology/ICD10CM/M62.831"),
+    ("LegCramp", SKOS.relatedMatch, "http://purl.bioontology.org/ontology/ICD10CM/R25.2"),
+    ("BetaAgonists", SKOS.narrowMatch, "http://purl.bioontology.org/ontology/ATC/R03AC"),
+    ("MuscleRelaxants", SKOS.narrowMatch, "http://purl.bioontology.org/ontology/ATC/M03B"),
+    ("DeepVeinThrombosis", SKOS.narrowMatch, "http://purl.bioontology.org/ontology/ICD10CM/I82.40"),
+    (
+        "ElectrolyteImbalance",
+        SKOS.relatedMatch,
+        "http://purl.bioontology.org/ontology/ICD10CM/E87.8",
+    ),
+    ("ElectrolyteImbalance", SKOS.relatedMatch, "https://icd.who.int/browse10/2019/en#/E87"),
+    ("RenalDialysis", SKOS.relatedMatch, "http://purl.bioontology.org/ontology/ICD10CM/Z99.2"),
+    ("RenalDialysis", SKOS.relatedMatch, "https://icd.who.int/browse10/2019/en#/Z99.2"),
+    ("Pregnancy", SKOS.relatedMatch, "http://purl.bioontology.org/ontology/ICD10CM/Z33.1"),
+    ("HeatApplication", SKOS.relatedMatch, "http://id.nlm.nih.gov/mesh/D006979"),
+    ("SaltDepletion", SKOS.relatedMatch, "http://id.nlm.nih.gov/mesh/D007010"),
+    ("SaltDepletion", SKOS.relatedMatch, "http://purl.obolibrary.org/obo/HP_0002902"),
+]
+
+
+@pytest.mark.parametrize(
+    ("entity", "prop", "target"),
+    MATCH_TYPES,
+    ids=[f"{e}-{t.rsplit('/', 1)[-1]}" for e, _, t in MATCH_TYPES],
+)
+def test_match_type_follows_the_reference_notes(
+    kg: KnowledgeGraph, entity: str, prop: URIRef, target: str
+) -> None:
+    props = set(kg.graph.predicates(KG[entity], URIRef(target)))
+    assert props == {prop}, (
+        f"kg:{entity} {curie(prop)} <{target}>, found {sorted(map(curie, props))}"
+    )
+
+
+def test_one_iri_form_per_vocabulary(kg: KnowledgeGraph) -> None:
+    """The Bioregistry's BioPortal PURL form for ICD-10-CM, as already for ATC and RxNorm."""
+    third_party = [
+        f"{curie(e)} <{v}>" for e, _, v in entity_mappings(kg.graph) if "icd.codes" in str(v)
+    ]
+    assert not third_party
+
+
+# ---------------------------------------------------------------- schema terms (issue 10)
+
+
+def test_schema_has_no_term_that_does_not_exist_or_fit() -> None:
+    schema = Graph().parse(ontology_dir() / "medkg.ttl", format="turtle")
+    targets = {str(o) for o in schema.objects()}
+    for gone in (
+        "https://schema.org/indication",  # not in schema.org's current release
+        "https://w3id.org/biolink/vocab/condition_prevented_by",  # not in Biolink 4
+        "https://schema.org/primaryPrevention",  # the remedies prevent recurrence
+        "https://schema.org/MedicalGuidelineRecommendation",  # advice is not a guideline
+    ):
+        assert gone not in targets, gone
+    assert (MEDKG.WebPage, SKOS.exactMatch, URIRef(str(BIOLINK) + "WebPage")) in schema
+    assert (MEDKG.studyType, SKOS.closeMatch, URIRef(str(BIOLINK) + "has_evidence")) not in schema
+
+
+def test_every_evidence_term_is_documented() -> None:
+    """Each property has a label, a definition, a domain and range (object and datatype
+    properties) and a mapping or a comment saying none exists."""
+    schema = Graph().parse(ontology_dir() / "medkg.ttl", format="turtle")
+    mappings = MAPPING_PROPERTIES
+    problems = []
+    for kind in (OWL.ObjectProperty, OWL.DatatypeProperty):
+        for prop in sorted(schema.subjects(RDF.type, kind)):
+            if not str(prop).startswith(str(MEDKG._NS)):
+                continue
+            missing = [
+                name
+                for name, present in (
+                    ("rdfs:label", schema.value(prop, RDFS.label)),
+                    ("skos:definition", schema.value(prop, SKOS.definition)),
+                    ("rdfs:domain", schema.value(prop, RDFS.domain)),
+                    ("rdfs:range", schema.value(prop, RDFS.range)),
+                    (
+                        "a mapping or rdfs:comment",
+                        any(schema.value(prop, m) for m in mappings)
+                        or schema.value(prop, RDFS.comment),
+                    ),
+                )
+                if not present
+            ]
+            # Inverses and sub-properties inherit the rest from their partner.
+            inherited = schema.value(prop, RDFS.subPropertyOf) or any(
+                schema.triples((None, OWL.inverseOf, prop))
+            )
+            # memberOf (a drug or a drug class) and occursDuring (a time, a circumstance or a
+            # state such as pregnancy) have no single medkg class on that side.
+            if prop in (MEDKG.memberOf, MEDKG.occursDuring):
+                missing = [m for m in missing if m not in ("rdfs:domain", "rdfs:range")]
+            if missing and not (inherited and set(missing) <= {"rdfs:domain", "rdfs:range"}):
+                problems.append(f"{curie(prop)}: no {', '.join(missing)}")
+    new_terms = [
+        MEDKG.section,
+        MEDKG.quoteStart,
+        MEDKG.quoteEnd,
+        MEDKG.citesReference,
+        MEDKG.evidenceCode,
+        MEDKG.knowledgeLevel,
+        MEDKG.agentType,
+        MEDKG.frequency,
+        MEDKG.certainty,
+        MEDKG.caveat,
+        MEDKG.articleWording,
+        MEDKG.negated,
+        MEDKG.supportNote,
+    ]
+    declared = {
+        p for k in (OWL.ObjectProperty, OWL.DatatypeProperty) for p in schema.subjects(RDF.type, k)
+    }
+    problems += [f"{curie(p)} is not declared" for p in new_terms if p not in declared]
+    for cls in (
+        MEDKG.QuotedRecord,
+        MEDKG.Caveat,
+        MEDKG.EvidenceCode,
+        MEDKG.Qualifier,
+        MEDKG.FrequencyQualifier,
+        MEDKG.CertaintyQualifier,
+    ):
+        if schema.value(cls, RDFS.label) is None or schema.value(cls, SKOS.definition) is None:
+            problems.append(f"{curie(cls)}: no rdfs:label or skos:definition")
+        if not (any(schema.value(cls, m) for m in mappings) or schema.value(cls, RDFS.comment)):
+            problems.append(f"{curie(cls)}: no mapping and no rdfs:comment saying none exists")
+    fail_with(problems, "Document each property and class of ontology/medkg.ttl.")

@@ -151,7 +151,7 @@ def test_graphml_reads_back_with_the_same_counts(kg: KnowledgeGraph, tmp_path: P
         for d in back.get_edge_data(str(KG.BetaAgonists), str(KG.LegCramp)).values()
         if d["predicate"] == "medkg:mayTrigger"
     ]
-    assert json.loads(edge["evidence"])[0]["source_curie"] == "kg:Young2015"
+    assert json.loads(edge["evidence"])[0]["cited"][0]["curie"] == "kg:Young2015"
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -172,6 +172,7 @@ def test_csv_folder_has_nodes_and_edges(kg: KnowledgeGraph, tmp_path: Path) -> N
     ]
     assert affects["supporting_text:string[]"] == (
         "Leg cramps occur in the gastrocnemius muscle- the muscle of the calf."
+        ";Muscle cramps are usually experienced in the calf."
     )
     ids = {n["id:ID"] for n in nodes}
     assert all(e[":START_ID"] in ids and e[":END_ID"] in ids for e in edges)

@@ -56,10 +56,17 @@ def test_beta_agonists_may_trigger_leg_cramp_with_evidence(network: Any) -> None
     assert edge["label"] == "may trigger"
     assert {
         "quote": "Certain drugs (including beta-agonists and potassium-sparing diuretics)",
-        "source": "Young G. Leg cramps. BMJ Clin Evid 2015:1113",
-        "source_curie": "kg:Young2015",
+        "section": "Etiologies of Leg Cramps",
+        "source": "What is frequent leg cramp? What are its clinical treatments and home remedies?",
+        "source_curie": "kg:LegCrampArticle",
         "claim": "listed etiology",
+        "evidence_code": "ECO:0000304",
+        "supported_by": [],
     }.items() <= edge["evidence"][0].items()
+    # The article cites reference 2 there: a citation, not checked support.
+    assert [(r["number"], r["curie"]) for r in edge["evidence"][0]["cited"]] == [
+        (2, "kg:Young2015")
+    ]
 
 
 def test_every_edge_is_an_object_property_with_evidence(kg: KnowledgeGraph, network: Any) -> None:

@@ -18,7 +18,8 @@ def test_path_reads_inverse_relations_and_carries_evidence(kg: KnowledgeGraph) -
     first, second = path.hops
     assert (first.predicate, first.reversed) == ("medkg:mayTrigger", False)
     assert (second.predicate, second.reversed) == ("medkg:prevents", True)
-    assert first.evidence[0]["source_curie"] == "kg:Young2015"
+    assert first.evidence[0]["cited"][0]["curie"] == "kg:Young2015"
+    assert first.evidence[0]["supported_by"] == []
     assert second.evidence[0]["quote"]
 
 
@@ -41,3 +42,11 @@ def test_same_entity_twice_is_bad_input(kg: KnowledgeGraph) -> None:
 
     with pytest.raises(MedkgError, match="both the start and the end"):
         shortest_paths(kg, kg.entity("leg cramp"), kg.entity("charley horse"))
+
+
+def test_path_hop_carries_the_article_hedge(kg: KnowledgeGraph) -> None:
+    (path,) = shortest_paths(kg, kg.entity("night"), kg.entity("pregnancy"), limit=1)
+    assert [hop.qualifiers for hop in path.hops] == [["typically"], ["can also"]]
+    assert str(path) == (
+        "night —is occurs during of (typically)→ leg cramp —occurs during (can also)→ pregnancy"
+    )

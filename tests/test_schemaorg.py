@@ -32,7 +32,7 @@ def test_condition_sections(kg: KnowledgeGraph) -> None:
         "hamstrings",
         "quadriceps muscle",
     }
-    assert {p["name"] for p in doc["primaryPrevention"]} == {
+    assert {p["name"] for p in doc["secondaryPrevention"]} == {
         "calf stretching",
         "warm-up before exercise",
     }
@@ -45,8 +45,12 @@ def test_condition_sections(kg: KnowledgeGraph) -> None:
             "https://doi.org/10.1371/journal.pone.0094910",
             "https://pubmed.ncbi.nlm.nih.gov/24727897",
         ]
-        for c in doc["citation"]
+        for c in doc["subjectOf"][0]["citation"]
     )
+    # The article is what the condition's facts are quoted from; the references are what it cites.
+    (article,) = doc["subjectOf"]
+    assert (article["@type"], len(article["citation"])) == ("WebPage", 4)
+    assert "citation" not in doc, "schema:citation belongs to a CreativeWork, not a condition"
     # Only exact matches become codes: leg cramp has none, Addison disease has ICD-10-CM E27.1.
     assert "code" not in doc
     addison = next(r for r in doc["riskFactor"] if r["name"] == "Addison disease")

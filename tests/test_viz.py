@@ -171,8 +171,15 @@ def test_edges_carry_relation_direction_and_evidence(page: Explorer) -> None:
     )
     assert edge["label"] == "may trigger"
     assert edge["predicate"] == "medkg:mayTrigger"
-    assert edge["evidence"][0]["source_curie"] == "kg:Young2015"
+    assert edge["evidence"][0]["cited"][0]["curie"] == "kg:Young2015"
+    assert edge["evidence"][0]["supported_by"] == []
     assert "beta-agonists" in edge["evidence"][0]["quote"]
+    assert edge["evidence"][0]["explanation"][0].endswith(
+        "citing reference 2 (Young G. Leg cramps. BMJ Clin Evid 2015:1113); "
+        "reference 2 was not checked for this."
+    )
+    night = next(e for e in data["edges"] if e["to"] == str(KG.Night))
+    assert night["qualifiers"] == ["typically"]
 
 
 def test_legend_lists_each_kind_present_once_with_its_count(page: Explorer) -> None:
@@ -316,7 +323,7 @@ def test_empty_selection_draws_an_empty_page(kg: KnowledgeGraph) -> None:
 def test_hostile_labels_are_escaped_in_the_raw_html(hostile: Path) -> None:
     kg = load([hostile])
     page = visualize(kg)
-    assert page.node_count == 57
+    assert page.node_count == 56
     assert "<img src=x onerror" not in page.html
     assert "window.__xss=2</script>" not in page.html
     assert "<b>bold</b>" not in page.html
@@ -412,8 +419,8 @@ def test_cli_writes_the_page(runner: CliRunner, tmp_path: Path) -> None:
     target = tmp_path / "page.html"
     result = runner.invoke(app, ["viz", "--output", str(target)])
     assert result.exit_code == 0, result.output
-    assert "56 entities" in result.stderr
-    assert len(embedded_data(target.read_text(encoding="utf-8"))["nodes"]) == 56
+    assert "55 entities" in result.stderr
+    assert len(embedded_data(target.read_text(encoding="utf-8"))["nodes"]) == 55
 
 
 def test_cli_focus_depth_and_types(runner: CliRunner, tmp_path: Path) -> None:

@@ -184,11 +184,11 @@ def test_unticking_a_kind_hides_its_nodes_and_their_edges(
         drugs,
     )
     assert not set(drugs) & set(state["visible"])
-    assert len(state["visible"]) == 56 - 3
+    assert len(state["visible"]) == 55 - 3
     assert state["hidden"] == [True, True, True]
     assert state["edgesVisible"] == state["edgesTotal"] - 3  # each drug is a member of a class
     page.check('#kinds input[data-kind="medkg:Drug"]')
-    assert len(page.evaluate("() => window.medkgExplorer.visibleNodeIds()")) == 56
+    assert len(page.evaluate("() => window.medkgExplorer.visibleNodeIds()")) == 55
     assert_quiet(traffic)
 
 
@@ -207,11 +207,8 @@ def test_clicking_a_node_shows_its_card(
     assert_quiet(traffic)
 
 
-def test_clicking_an_edge_shows_its_evidence(
-    context: Any, traffic: Traffic, tmp_path: Path
-) -> None:
-    html = visualize(load(), focus="beta-agonists", depth=1).html
-    page = open_page(context, traffic, html, tmp_path)
+def click_edge(page: Any, a: str, b: str) -> None:
+    """Click the middle of the edge between nodes *a* and *b*."""
     x, y = page.evaluate(
         """([a, b]) => {
             const net = window.medkgExplorer.network;
@@ -220,13 +217,45 @@ def test_clicking_an_edge_shows_its_evidence(
             const box = document.getElementById("network").getBoundingClientRect();
             return [box.left + p.x, box.top + p.y];
         }""",
-        [str(KG.BetaAgonists), str(KG.LegCramp)],
+        [a, b],
     )
     page.mouse.click(x, y)
+
+
+def test_clicking_an_edge_shows_its_evidence(
+    context: Any, traffic: Traffic, tmp_path: Path
+) -> None:
+    html = visualize(load(), focus="beta-agonists", depth=1).html
+    page = open_page(context, traffic, html, tmp_path)
+    click_edge(page, str(KG.BetaAgonists), str(KG.LegCramp))
     text = card_text(page)
     assert "may trigger" in text
     assert "Certain drugs (including beta-agonists and potassium-sparing diuretics)" in text
     assert "Young G. Leg cramps. BMJ Clin Evid 2015:1113" in text
+    # What the article cites there is a citation, and the panel says nobody checked it.
+    assert (
+        "citing reference 2 (Young G. Leg cramps. BMJ Clin Evid 2015:1113); "
+        "reference 2 was not checked for this." in text
+    )
+    assert "But the article also says “Very little is known about leg cramps" in text
+    assert "was checked" not in text and "supported by reference" not in text
+    assert_quiet(traffic)
+
+
+def test_edge_panel_shows_the_article_hedge_next_to_the_claim(
+    context: Any, traffic: Traffic, tmp_path: Path
+) -> None:
+    html = visualize(load(), focus="night", depth=1).html
+    page = open_page(context, traffic, html, tmp_path)
+    click_edge(page, str(KG.LegCramp), str(KG.Night))
+    heading = str(page.eval_on_selector("#card h2", "el => el.textContent"))
+    assert "occurs during (typically) →" in heading
+    text = card_text(page)
+    assert "The article hedges this: typically." in text
+    assert "Typically, these cramps occur at night." in text
+    # The node card's relation list carries the hedge too.
+    click_node(page, str(KG.Night))
+    assert "occurs during (typically) →" in card_text(page)
     assert_quiet(traffic)
 
 

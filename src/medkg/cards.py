@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rdflib import Graph
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
-from rdflib.term import Literal, Node, URIRef
+from rdflib.namespace import SKOS
+from rdflib.term import Identifier, Literal, URIRef
 
-from medkg.entities import Entity, all_entities, compact, sort_terms
-from medkg.evidence import EvidenceItem, evidence_index, label_of
-from medkg.namespaces import MEDKG, SCHEMA
+from medkg.entities import Entity, compact
+from medkg.evidence import (
+    EvidenceItem,
+    Triple,
+    as_knowledge_graph,
+    evidence_index,
+    qualifiers_of,
+)
 
 if TYPE_CHECKING:
     from medkg.graph import KnowledgeGraph
@@ -29,13 +35,13 @@ MATCH_KINDS = {
 
 # Shown elsewhere on the card (or not at all).
 _SKIPPED = {
-    RDF.type,
-    RDFS.label,
-    SKOS.definition,
-    SKOS.altLabel,
-    SKOS.hiddenLabel,
-    MEDKG.brandName,
-    *MATCH_KINDS,
+    "rdf:type",
+    "rdfs:label",
+    "skos:definition",
+    "skos:altLabel",
+    "skos:hiddenLabel",
+    "medkg:brandName",
+    *(compact(str(p)) for p in MATCH_KINDS),
 }
 
 
@@ -50,22 +56,29 @@ class ExternalId:
 
 @dataclass(frozen=True)
 class Relation:
-    """One relation of the entity, outgoing or incoming, with the evidence that supports it."""
+    """One relation of the entity, outgoing or incoming, with its evidence and the article's hedges.
+
+    ``qualifiers`` are the article's own words for how often or how surely the relation holds
+    ("typically", "might"), from the evidence records.
+    """
 
     predicate: str
     predicate_label: str
     other: str
     other_label: str
     evidence: list[EvidenceItem]
+    qualifiers: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Fact:
-    """A literal-valued statement (an instruction, an effect, a duration …)."""
+    """A literal-valued statement (an instruction, an effect, a duration …), with its evidence."""
 
     property: str
     property_label: str
     value: str
+    evidence: list[EvidenceItem] = field(default_factory=list)
+    qualifiers: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -85,84 +98,148 @@ class EntityCard:
         return "\n".join(line.plain for line in card_lines(self))
 
 
-def entity_card(graph: KnowledgeGraph | Graph, entity: Entity) -> EntityCard:
+# Everything the entity states, with labels and whether the value is an entity or a quantity.
+_OUTGOING = """
+SELECT ?p ?o ?pLabel ?oLabel ?isEntity ?min ?max ?beyond ?lower ?unit ?comment WHERE {
+    ?s ?p ?o .
+    OPTIONAL { ?p rdfs:label ?pLabel }
+    OPTIONAL { ?o rdfs:label ?oLabel }
+    BIND (EXISTS { ?o a ?class . ?class rdfs:subClassOf* medkg:Entity } AS ?isEntity)
+    OPTIONAL {
+        ?o a schema:QuantitativeValue .
+        OPTIONAL { ?o schema:minValue ?min }
+        OPTIONAL { ?o schema:maxValue ?max }
+        OPTIONAL { ?o medkg:canExceed ?beyond }
+        OPTIONAL { ?o medkg:lowerBoundWording ?lower }
+        OPTIONAL { ?o schema:unitText ?unit }
+        OPTIONAL { ?o rdfs:comment ?comment }
+    }
+}
+"""
+
+# The entities that point at this one with an object property.
+_INCOMING = """
+SELECT ?s ?p ?sLabel ?pLabel WHERE {
+    ?s ?p ?o .
+    ?p a owl:ObjectProperty .
+    ?s a ?class . ?class rdfs:subClassOf* medkg:Entity .
+    OPTIONAL { ?s rdfs:label ?sLabel }
+    OPTIONAL { ?p rdfs:label ?pLabel }
+}
+"""
+
+
+def entity_card(kg: KnowledgeGraph | Graph, entity: Entity) -> EntityCard:
     """Build the card of *entity* (found with :meth:`medkg.KnowledgeGraph.entity`).
 
     >>> from medkg import load
     >>> kg = load()
-    >>> card = entity_card(kg.graph, kg.entity("Lioresal"))
+    >>> card = entity_card(kg, kg.entity("Lioresal"))
     >>> [(r.predicate_label, r.other_label) for r in card.outgoing]
     [('member of', 'muscle relaxants')]
+    >>> [r.qualifiers for r in entity_card(kg, kg.entity("night")).incoming]
+    [['typically']]
     """
-    from medkg.graph import as_rdflib
-
-    graph = as_rdflib(graph)
+    kg = as_knowledge_graph(kg)
     iri = entity.iri
-    entities = set(all_entities(graph))
-    evidence = evidence_index(graph)
+    evidence = evidence_index(kg)
+    outgoing_rows = _rows(kg, _OUTGOING, {"s": iri})
     external = [
-        ExternalId(kind, compact(str(target)), str(target))
+        ExternalId(kind, compact(str(row["o"])), str(row["o"]))
         for prop, kind in MATCH_KINDS.items()
-        for target in sort_terms(graph.objects(iri, prop))
-        if isinstance(target, URIRef)
+        for row in _distinct(outgoing_rows, "o", where=lambda r, p=prop: r["p"] == p)
+        if isinstance(row["o"], URIRef)
     ]
-    outgoing, facts = [], []
-    for prop, value in sorted(graph.predicate_objects(iri), key=_pair_key):
-        if prop in _SKIPPED or not isinstance(prop, URIRef):
+    outgoing: list[Relation] = []
+    facts: list[Fact] = []
+    for row in _distinct(outgoing_rows, "p", "o"):
+        prop, value = row["p"], row["o"]
+        if not isinstance(prop, URIRef) or value is None or compact(str(prop)) in _SKIPPED:
             continue
-        if value in entities:
-            outgoing.append(_relation(graph, iri, prop, value, value, evidence))
+        prop_label = _label(outgoing_rows, "p", prop, "pLabel")
+        # Virtuoso answers a boolean expression with 1 / 0, the others with true / false.
+        if str(row["isEntity"]) in ("true", "1"):
+            other_label = _label(outgoing_rows, "o", value, "oLabel")
+            outgoing.append(_relation((iri, prop, value), prop_label, value, other_label, evidence))
         else:
-            facts.extend(_facts(graph, prop, value))
+            items = evidence.get((iri, prop, value), [])
+            facts.append(
+                Fact(compact(str(prop)), prop_label, _fact_text(row), items, qualifiers_of(items))
+            )
+    incoming_rows = _rows(kg, _INCOMING, {"o": iri})
     incoming = [
-        _relation(graph, subject, prop, iri, subject, evidence)
-        for subject, prop in sorted(graph.subject_predicates(iri), key=_pair_key)
-        if subject in entities and isinstance(prop, URIRef) and _is_object_property(graph, prop)
+        _relation(
+            (row["s"], row["p"], iri),
+            _label(incoming_rows, "p", row["p"], "pLabel"),
+            row["s"],
+            _label(incoming_rows, "s", row["s"], "sLabel"),
+            evidence,
+        )
+        for row in _distinct(incoming_rows, "s", "p")
+        if isinstance(row["s"], URIRef) and isinstance(row["p"], URIRef)
     ]
     return EntityCard(entity, external, facts, outgoing, incoming)
 
 
-def _pair_key(pair: tuple[Node, Node]) -> tuple[str, str]:
-    return str(pair[0]), str(pair[1])
+_Row = dict[str, Identifier | None]
 
 
-def _is_object_property(graph: Graph, prop: Node) -> bool:
-    return (prop, RDF.type, OWL.ObjectProperty) in graph
+def _rows(kg: KnowledgeGraph, sparql: str, bindings: dict[str, Identifier]) -> list[_Row]:
+    result = kg.query(sparql, bindings=bindings)
+    return [dict(zip(result.variables, row, strict=True)) for row in result.rows]
+
+
+def _distinct(rows: Sequence[_Row], *keys: str, where: object = None) -> list[_Row]:
+    """One row per distinct value of *keys* (labels in other languages repeat rows), sorted."""
+    chosen: dict[tuple[str, ...], _Row] = {}
+    for row in rows:
+        if callable(where) and not where(row):
+            continue
+        chosen.setdefault(tuple(str(row[k]) for k in keys), row)
+    return [chosen[key] for key in sorted(chosen)]
+
+
+def _label(rows: Sequence[_Row], key: str, node: Identifier | None, column: str) -> str:
+    """Return the English (or untagged) label of *node* among *rows*, else its CURIE."""
+    labels = sorted(
+        str(row[column])
+        for row in rows
+        if row[key] == node
+        and isinstance(row[column], Literal)
+        and row[column].language in (None, "en")  # type: ignore[union-attr]
+    )
+    return labels[0] if labels else compact(str(node))
 
 
 def _relation(
-    graph: Graph,
-    subject: Node,
-    prop: URIRef,
-    obj: Node,
-    other: Node,
-    evidence: dict[tuple[Node, Node, Node], list[EvidenceItem]],
+    triple: Triple,
+    predicate_label: str,
+    other: Identifier | None,
+    other_label: str,
+    evidence: dict[Triple, list[EvidenceItem]],
 ) -> Relation:
+    items = evidence.get(triple, [])
     return Relation(
-        predicate=compact(str(prop)),
-        predicate_label=label_of(graph, prop) or compact(str(prop)),
+        predicate=compact(str(triple[1])),
+        predicate_label=predicate_label,
         other=compact(str(other)),
-        other_label=label_of(graph, other) or compact(str(other)),
-        evidence=evidence.get((subject, prop, obj), []),
+        other_label=other_label,
+        evidence=items,
+        qualifiers=qualifiers_of(items),
     )
 
 
-def _facts(graph: Graph, prop: URIRef, value: Node) -> list[Fact]:
-    name = label_of(graph, prop) or compact(str(prop))
+def _fact_text(row: _Row) -> str:
+    """Say a literal, or a schema:QuantitativeValue in words: "15–30 seconds"."""
+    value = row["o"]
     if isinstance(value, Literal):
-        return [Fact(compact(str(prop)), name, str(value))]
-    return [Fact(compact(str(prop)), name, _quantity_text(graph, value))]
-
-
-def _quantity_text(graph: Graph, value: Node) -> str:
-    """Say a schema:QuantitativeValue in words: "15–30 seconds", "2 seconds to more than 600"."""
-    low = graph.value(value, SCHEMA.minValue)
-    high = graph.value(value, SCHEMA.maxValue)
-    beyond = graph.value(value, MEDKG.canExceed)
-    unit = graph.value(value, SCHEMA.unitText) or ""
-    if low is not None and high is not None:
-        return f"{low}–{high} {unit}".strip()
-    if low is not None and beyond is not None:
-        return f"from {low} to more than {beyond} {unit}".strip()
-    comment = graph.value(value, RDFS.comment)
-    return str(comment) if comment is not None else compact(str(value))
+        return str(value)
+    unit = str(row["unit"] or "")
+    low = row["lower"] if row["min"] is None else row["min"]
+    if row["min"] is not None and row["max"] is not None:
+        return f"{row['min']}–{row['max']} {unit}".strip()
+    if low is not None and row["beyond"] is not None:
+        # "a couple of seconds" already names its unit; a number needs one.
+        low_text = str(low) if row["min"] is None else f"{low} {unit}".strip()
+        return f"from {low_text} to more than {row['beyond']} {unit}".strip()
+    return str(row["comment"]) if row["comment"] is not None else compact(str(value))

@@ -653,7 +653,7 @@ def show(
     from medkg.cli_output import inverse_labels, print_card
 
     kg = _load()
-    card = entity_card(kg.graph, _entity(kg, entity))
+    card = entity_card(kg, _entity(kg, entity))
     print_card(out, card, inverse_labels(kg))
 
 

@@ -30,6 +30,7 @@ from rich.table import Table
 from rich.text import Text
 
 from medkg.errors import UnknownFormatError
+from medkg.evidence import explain
 from medkg.progress import Progress
 
 if TYPE_CHECKING:
@@ -261,10 +262,18 @@ def print_hits(console: Console, hits: list[SearchHit]) -> None:
 
 
 def _evidence_lines(evidence: list[EvidenceItem]) -> list[str]:
-    return [
-        f"      “{item['quote']}” — {item['source']} ({item['source_curie']}; {item['claim']})"
-        for item in evidence
-    ]
+    """Say each record as :func:`medkg.evidence.explain` does, indented under its relation."""
+    lines = []
+    for item in evidence:
+        first, *rest = explain(item)
+        lines.append(f"      {first}")
+        lines += [f"        {line}" for line in rest]
+    return lines
+
+
+def _hedged(qualifiers: list[str]) -> str:
+    """Return the article's hedges to print next to the claim: " [typically]"."""
+    return f" [{', '.join(qualifiers)}]" if qualifiers else ""
 
 
 def inverse_labels(kg: KnowledgeGraph) -> dict[str, str]:
@@ -312,17 +321,21 @@ def card_lines(card: EntityCard, inverses: Mapping[str, str] | None = None) -> l
         plain += [f"  {x.match:7} {x.curie}  {x.iri}" for x in card.external_ids]
     if card.facts:
         plain.append("facts:")
-        plain += [f"  {f.property_label}: {f.value}" for f in card.facts]
+        for f in card.facts:
+            plain.append(f"  {f.property_label}: {f.value}{_hedged(f.qualifiers)}")
+            plain += _evidence_lines(f.evidence)
     for rel in card.outgoing:
         if rel is card.outgoing[0]:
             plain.append("relations out:")
-        plain.append(f"  → {rel.predicate_label} {rel.other_label} ({rel.other})")
+        plain.append(
+            f"  → {rel.predicate_label} {rel.other_label} ({rel.other}){_hedged(rel.qualifiers)}"
+        )
         plain += _evidence_lines(rel.evidence)
     for rel in card.incoming:
         if rel is card.incoming[0]:
             plain.append("relations in:")
         reading = (inverses or {}).get(rel.predicate) or f"is {rel.predicate_label} of"
-        plain.append(f"  ← {reading} {rel.other_label} ({rel.other})")
+        plain.append(f"  ← {reading} {rel.other_label} ({rel.other}){_hedged(rel.qualifiers)}")
         plain += _evidence_lines(rel.evidence)
     return lines + [Text(visible(line)) for line in plain]
 

@@ -75,6 +75,8 @@ NOT_ENTITY_TYPES = frozenset(
         OWL.Ontology,
         SKOS.ConceptScheme,
         MEDKG.Evidence,
+        MEDKG.Caveat,
+        MEDKG.EvidenceCode,  # the ECO terms records cite (obo:ECO_0000304 …), labelled
         MEDKG.ClaimType,
         MEDKG.StudyType,
         SCHEMA.QuantitativeValue,

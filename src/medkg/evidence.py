@@ -1,31 +1,109 @@
-"""Evidence records: which source supports a statement, with which verbatim quote."""
+"""Evidence records: what the article states, what it cites there, and what was checked.
+
+Each record (``ev:…``, a ``medkg:Evidence``) keeps three things apart, and so does every item
+this module returns:
+
+1. What the article states: the verbatim ``quote``, the ``section`` heading it sits under and its
+   ``start`` / ``end`` character offsets in the article text.
+2. What the article cites at that point: ``cited`` references ("the article cites reference 2
+   here"), which is not a claim that the reference supports the statement.
+3. Support checked in a reference: ``supported_by`` with ``support_note``, only where someone read
+   the reference for this statement (today: no record).
+
+How the claim was made is data too: the ECO ``evidence_code``, the Biolink ``knowledge_level``
+and ``agent_type``, the article's hedges (``frequency``, ``certainty``), its own wording where the
+curator's relation differs (``article_wording`` + ``editorial_note``), and ``caveats``: passages of
+the article that limit the claim, each with its own quote and place.
+
+Everything is read with a few SPARQL queries through :meth:`medkg.KnowledgeGraph.query`, so any
+store answers them.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TypedDict
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, TypedDict
 
 from rdflib import Graph
-from rdflib.namespace import RDF, RDFS
-from rdflib.term import Literal, Node
+from rdflib.namespace import RDFS
+from rdflib.term import Identifier, Literal, Node, URIRef
 
-from medkg.entities import compact, sort_terms
-from medkg.namespaces import MEDKG
+from medkg.entities import compact
 
-__all__ = ["EvidenceItem", "Triple", "evidence_index", "label_of"]
+if TYPE_CHECKING:
+    from medkg.graph import KnowledgeGraph
+
+__all__ = [
+    "CaveatItem",
+    "EvidenceItem",
+    "Reference",
+    "Triple",
+    "as_knowledge_graph",
+    "describe",
+    "describe_caveat",
+    "evidence_index",
+    "explain",
+    "label_of",
+    "qualifiers_of",
+]
 
 Triple = tuple[Node, Node, Node]
 
 
-class EvidenceItem(TypedDict):
-    """One piece of evidence for a statement: a verbatim quote and the source that supports it."""
+class Reference(TypedDict):
+    """A source a record cites or was checked against: its number in the article and its name."""
 
+    number: int | None
+    label: str | None
+    curie: str
+    iri: str
+
+
+class CaveatItem(TypedDict):
+    """A passage of the article that limits a claim, with its own place and evidence code."""
+
+    record: str
     quote: str | None
+    section: str | None
+    start: int | None
+    end: int | None
+    cited: list[Reference]
+    evidence_code: str | None
+    evidence_code_label: str | None
+    frequency: list[str]
+    certainty: list[str]
+    negated: bool
+
+
+class EvidenceItem(TypedDict):
+    """One evidence record for a statement, its three parts kept apart.
+
+    ``source`` / ``source_curie`` / ``source_iri`` name the source the quote is copied from (the
+    article), never a reference it cites: those are in ``cited``.
+    """
+
+    record: str
+    claim: str | None
+    quote: str | None
+    section: str | None
+    start: int | None
+    end: int | None
     source: str | None
     source_curie: str | None
     source_iri: str | None
-    claim: str | None
-    record: str
+    cited: list[Reference]
+    supported_by: list[Reference]
+    support_note: str | None
+    evidence_code: str | None
+    evidence_code_label: str | None
+    knowledge_level: str | None
+    agent_type: str | None
+    frequency: list[str]
+    certainty: list[str]
+    article_wording: str | None
+    editorial_note: str | None
+    caveats: list[CaveatItem]
 
 
 def label_of(graph: Graph, node: Node) -> str | None:
@@ -36,45 +114,316 @@ def label_of(graph: Graph, node: Node) -> str | None:
     return str(labels[0]) if labels else None
 
 
-def evidence_index(graph: Graph) -> dict[Triple, list[EvidenceItem]]:
-    """Group the evidence records by the statement (subject, predicate, object) they support.
+# Three small queries instead of one with OPTIONALs (far faster in rdflib): the record classes,
+# every property of every record, and the labels and numbers of what records point to.
+_RECORD_TYPES = """
+SELECT ?type ?kind WHERE {
+    # A constant end for each path: Virtuoso refuses a transitive path with neither end given.
+    { ?type rdfs:subClassOf* medkg:Evidence BIND (medkg:Evidence AS ?kind) }
+    UNION { ?type rdfs:subClassOf* medkg:Caveat BIND (medkg:Caveat AS ?kind) }
+}
+"""
+
+_RECORDS = """
+SELECT ?record ?type ?p ?o WHERE {
+    VALUES ?type { %s }
+    ?record a ?type ; ?p ?o .
+}
+"""
+
+_NAMES = """
+SELECT ?node ?label ?number WHERE {
+    VALUES ?class { medkg:Source medkg:ScholarlyArticle medkg:WebPage medkg:ClaimType
+                    medkg:EvidenceCode medkg:FrequencyQualifier medkg:CertaintyQualifier }
+    ?node a ?class ; rdfs:label ?label .
+    OPTIONAL { ?node medkg:referenceNumber ?number }
+}
+"""
+
+
+class _Value(TypedDict):
+    value: Identifier
+    label: str | None
+    number: int | None
+
+
+class _Record(TypedDict):
+    iri: str
+    kind: str
+    values: dict[str, list[_Value]]
+
+
+def as_knowledge_graph(source: KnowledgeGraph | Graph) -> KnowledgeGraph:
+    """Return *source* as a ``KnowledgeGraph``: an rdflib graph is wrapped, not copied.
+
+    :raises TypeError: *source* is neither, named in one line.
+    """
+    from medkg.graph import KnowledgeGraph
+
+    if isinstance(source, KnowledgeGraph):
+        return source
+    if isinstance(source, Graph):
+        return KnowledgeGraph.from_graph(source)
+    raise TypeError(f"expected a KnowledgeGraph (medkg.load()), not {type(source).__name__}")
+
+
+def evidence_index(kg: KnowledgeGraph | Graph) -> dict[Triple, list[EvidenceItem]]:
+    """Group the evidence records by the statement (subject, predicate, object) they are for.
 
     >>> from medkg import load
-    >>> kg = load()
     >>> from medkg.namespaces import KG, MEDKG
-    >>> index = evidence_index(kg.graph)
-    >>> [e["source"] for e in index[(KG.Baclofen, MEDKG.memberOf, KG.MuscleRelaxants)]]
-    ['Behringer M et al. PLoS One 2014;9(4):e94910']
+    >>> index = evidence_index(load())
+    >>> [item["quote"] for item in index[(KG.LegCramp, MEDKG.occursDuring, KG.Night)]]
+    ['Typically, these cramps occur at night.']
+    >>> (item,) = index[(KG.Baclofen, MEDKG.memberOf, KG.MuscleRelaxants)]
+    >>> [ref["number"] for ref in item["cited"]], item["supported_by"]
+    ([3], [])
     """
+    records = _records(as_knowledge_graph(kg))
+    caveats = {
+        iri: _caveat_item(record) for iri, record in records.items() if record["kind"] == "Caveat"
+    }
     index: dict[Triple, list[EvidenceItem]] = defaultdict(list)
-    for record in sort_terms(graph.subjects(RDF.type, MEDKG.Evidence)):
-        subject = graph.value(record, RDF.subject)
-        predicate = graph.value(record, RDF.predicate)
-        obj = graph.value(record, RDF.object)
-        if subject is None or predicate is None or obj is None:
+    for iri in sorted(records):
+        record = records[iri]
+        if record["kind"] != "Evidence":
+            continue
+        s, p, o = (_first(record, "rdf:" + part) for part in ("subject", "predicate", "object"))
+        if s is None or p is None or o is None:
             continue  # a malformed record supports nothing; SHACL reports it
-        index[(subject, predicate, obj)].extend(_evidence_items(graph, record))
+        index[(s, p, o)].append(_evidence_item(record, caveats))
     return dict(index)
 
 
-def _evidence_items(graph: Graph, record: Node) -> list[EvidenceItem]:
-    """Return one item per source that supports *record* (the quoted source if none is named)."""
-    quote = graph.value(record, MEDKG.quote)
-    claim = graph.value(record, MEDKG.claimType)
-    sources: list[Node | None] = [
-        *(
-            sort_terms(graph.objects(record, MEDKG.supportedBy))
-            or sort_terms(graph.objects(record, MEDKG.quotedFrom))
+def _records(kg: KnowledgeGraph) -> dict[str, _Record]:
+    kinds: dict[Identifier, str] = {
+        row[0]: compact(str(row[1]))[6:]
+        for row in kg.query(_RECORD_TYPES).rows
+        if isinstance(row[0], URIRef) and row[1] is not None
+    }
+    if not kinds:
+        return {}
+    names: dict[Identifier, tuple[str | None, int | None]] = {}
+    for node, label, number in kg.query(_NAMES).rows:
+        if node is None:
+            continue
+        english = isinstance(label, Literal) and label.language in (None, "en")
+        known = names.get(node, (None, None))[0]
+        text = str(label) if english else None
+        # A node with labels in several languages comes once per label: keep English, the least.
+        best = min(x for x in (known, text) if x is not None) if (known or text) else None
+        names[node] = (best, _number(number))
+    values = " ".join(f"<{kind}>" for kind in sorted(kinds))
+    records: dict[str, _Record] = {}
+    seen: set[tuple[str, str, Identifier]] = set()
+    for record, kind, prop, value in kg.query(_RECORDS % values).rows:
+        if record is None or kind is None or prop is None or value is None:
+            continue
+        key = (str(record), str(prop), value)
+        if key in seen:
+            continue
+        seen.add(key)
+        entry = records.setdefault(
+            str(record), _Record(iri=str(record), kind=kinds[kind], values={})
         )
-    ]
-    return [
-        EvidenceItem(
-            quote=str(quote) if quote is not None else None,
-            source=label_of(graph, source) if source is not None else None,
-            source_curie=compact(str(source)) if source is not None else None,
-            source_iri=str(source) if source is not None else None,
-            claim=(label_of(graph, claim) or compact(str(claim))) if claim is not None else None,
-            record=compact(str(record)),
+        name, reference_number = names.get(value, (None, None))
+        entry["values"].setdefault(compact(str(prop)), []).append(
+            _Value(value=value, label=name, number=reference_number)
         )
-        for source in (sources or [None])
+    return records
+
+
+def qualifiers_of(items: Iterable[EvidenceItem]) -> list[str]:
+    """Return the hedges of a statement's records ("typically", "might"), without repeats."""
+    words: list[str] = []
+    for item in items:
+        for word in (*item["frequency"], *item["certainty"]):
+            if word not in words:
+                words.append(word)
+    return words
+
+
+def describe(item: EvidenceItem) -> str:
+    """Say in one sentence what the article states, what it cites there and what was checked.
+
+    >>> from medkg import load
+    >>> from medkg.namespaces import KG, MEDKG
+    >>> item = evidence_index(load())[(KG.Baclofen, MEDKG.memberOf, KG.MuscleRelaxants)][0]
+    >>> print(describe(item))  # doctest: +NORMALIZE_WHITESPACE
+    The article says “These muscle relaxants include Lioresal, Soma, and Skelaxin” (under
+    “Clinical Treatments of Leg Cramps”), citing reference 3 (Behringer M et al. PLoS One
+    2014;9(4):e94910); reference 3 was not checked for this.
+    """
+    text = f"The {_source_noun(item)} says “{item['quote'] or '…'}”"
+    if item["section"]:
+        text += f" (under “{item['section']}”)"
+    text += ", " + _citation_clause(item["cited"], item["supported_by"])
+    if item["supported_by"] and item["support_note"]:
+        text += f" Checked: {item['support_note']}"
+    return text
+
+
+def explain(item: EvidenceItem) -> list[str]:
+    """Return everything a reader needs about one record, one sentence a line.
+
+    The :func:`describe` sentence first, then the article's own wording where the curator's
+    relation differs from it, each caveat, and how the claim was made (ECO code, Biolink knowledge
+    level and agent type). The card, ``medkg show`` / ``medkg path``, the explorer and the entity
+    page all show these lines.
+    """
+    lines = [describe(item)]
+    if item["article_wording"]:
+        note = f" Curator's note: {item['editorial_note']}" if item["editorial_note"] else ""
+        lines.append(f"The article's own words are “{item['article_wording']}”.{note}")
+    lines += [describe_caveat(caveat) for caveat in item["caveats"]]
+    if item["evidence_code"]:
+        how = ", ".join(x for x in (item["knowledge_level"], item["agent_type"]) if x)
+        # The ECO label is a name ("... supported by traceable reference ..." means a reference is
+        # cited, not that it was checked), so it is quoted as one.
+        label = f" “{item['evidence_code_label']}”" if item["evidence_code_label"] else ""
+        how = f" ({how})." if how else "."
+        lines.append(f"Evidence code {item['evidence_code']}{label}{how}")
+    return lines
+
+
+def describe_caveat(caveat: CaveatItem) -> str:
+    """Say a caveat in one sentence: 'But the article also says “…” (under “…”), citing …'."""
+    text = f"But the article also says “{caveat['quote'] or '…'}”"
+    if caveat["section"]:
+        text += f" (under “{caveat['section']}”)"
+    return text + ", " + _citation_clause(caveat["cited"], [])
+
+
+def _citation_clause(cited: Sequence[Reference], supported: Sequence[Reference]) -> str:
+    checked = {ref["iri"] for ref in supported}
+    if not cited:
+        clause = "citing no reference at that point"
+        return clause + ("." if not supported else f"; {_names(supported)} checked for this.")
+    parts = []
+    for ref in cited:
+        parts.append(
+            f"{_ref_name(ref)} was checked for this"
+            if ref["iri"] in checked
+            else f"{_ref_short(ref)} was not checked for this"
+        )
+    return f"citing {_names(cited)}; " + "; ".join(parts) + "."
+
+
+def _names(refs: Sequence[Reference]) -> str:
+    return ", ".join(_ref_name(ref) for ref in refs)
+
+
+def _ref_name(ref: Reference) -> str:
+    name = ref["label"] or ref["curie"]
+    return f"reference {ref['number']} ({name})" if ref["number"] is not None else name
+
+
+def _ref_short(ref: Reference) -> str:
+    return (
+        f"reference {ref['number']}"
+        if ref["number"] is not None
+        else (ref["label"] or ref["curie"])
+    )
+
+
+def _source_noun(item: EvidenceItem) -> str:
+    return "article" if item["source_curie"] in (None, "kg:LegCrampArticle") else "source"
+
+
+def _first(record: _Record, prop: str) -> Identifier | None:
+    values = record["values"].get(prop, [])
+    return min((v["value"] for v in values), key=str) if values else None
+
+
+def _first_text(record: _Record, prop: str) -> str | None:
+    value = _first(record, prop)
+    return None if value is None else str(value)
+
+
+def _first_label(record: _Record, prop: str) -> str | None:
+    values = record["values"].get(prop, [])
+    return values[0]["label"] if values else None
+
+
+def _text(value: Identifier | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _number(value: Identifier | None) -> int | None:
+    return None if value is None else int(str(value))
+
+
+def _references(record: _Record, prop: str) -> list[Reference]:
+    refs = [
+        Reference(
+            number=value["number"],
+            label=value["label"],
+            curie=compact(str(value["value"])),
+            iri=str(value["value"]),
+        )
+        for value in record["values"].get(prop, [])
     ]
+    return sorted(refs, key=lambda ref: (ref["number"] is None, ref["number"] or 0, ref["iri"]))
+
+
+def _labels(record: _Record, prop: str) -> list[str]:
+    return sorted(
+        value["label"] or compact(str(value["value"])) for value in record["values"].get(prop, [])
+    )
+
+
+def _code(record: _Record) -> str | None:
+    code = _first(record, "medkg:evidenceCode")
+    return compact(str(code)).replace("obo:ECO_", "ECO:") if code is not None else None
+
+
+def _caveat_item(record: _Record) -> CaveatItem:
+    return CaveatItem(
+        record=compact(record["iri"]),
+        quote=_first_text(record, "medkg:quote"),
+        section=_first_text(record, "medkg:section"),
+        start=_number(_first(record, "medkg:quoteStart")),
+        end=_number(_first(record, "medkg:quoteEnd")),
+        cited=_references(record, "medkg:citesReference"),
+        evidence_code=_code(record),
+        evidence_code_label=_first_label(record, "medkg:evidenceCode"),
+        frequency=_labels(record, "medkg:frequency"),
+        certainty=_labels(record, "medkg:certainty"),
+        # Virtuoso may hand back a stored xsd:boolean as 1 / 0.
+        negated=_first_text(record, "medkg:negated") in ("true", "1"),
+    )
+
+
+def _evidence_item(record: _Record, caveats: dict[str, CaveatItem]) -> EvidenceItem:
+    source = _first(record, "medkg:quotedFrom")
+    claim = _first(record, "medkg:claimType")
+    return EvidenceItem(
+        record=compact(record["iri"]),
+        claim=_first_label(record, "medkg:claimType") or (compact(str(claim)) if claim else None),
+        quote=_first_text(record, "medkg:quote"),
+        section=_first_text(record, "medkg:section"),
+        start=_number(_first(record, "medkg:quoteStart")),
+        end=_number(_first(record, "medkg:quoteEnd")),
+        source=_first_label(record, "medkg:quotedFrom"),
+        source_curie=compact(str(source)) if source is not None else None,
+        source_iri=str(source) if source is not None else None,
+        cited=_references(record, "medkg:citesReference"),
+        supported_by=_references(record, "medkg:supportedBy"),
+        support_note=_first_text(record, "medkg:supportNote"),
+        evidence_code=_code(record),
+        evidence_code_label=_first_label(record, "medkg:evidenceCode"),
+        knowledge_level=_first_text(record, "medkg:knowledgeLevel"),
+        agent_type=_first_text(record, "medkg:agentType"),
+        frequency=_labels(record, "medkg:frequency"),
+        certainty=_labels(record, "medkg:certainty"),
+        article_wording=_first_text(record, "medkg:articleWording"),
+        editorial_note=_first_text(record, "skos:editorialNote"),
+        caveats=sorted(
+            (
+                caveats[str(value["value"])]
+                for value in record["values"].get("medkg:caveat", [])
+                if str(value["value"]) in caveats
+            ),
+            key=lambda caveat: caveat["record"],
+        ),
+    )

@@ -65,6 +65,12 @@ class MEDKG(DefinedNamespace):
     ScholarlyArticle: URIRef
     WebPage: URIRef
     Evidence: URIRef
+    QuotedRecord: URIRef
+    Caveat: URIRef
+    EvidenceCode: URIRef
+    Qualifier: URIRef
+    FrequencyQualifier: URIRef
+    CertaintyQualifier: URIRef
     ClaimType: URIRef
     StudyType: URIRef
     # Object properties
@@ -88,12 +94,27 @@ class MEDKG(DefinedNamespace):
     occursDuring: URIRef
     adviceFor: URIRef
     supportedBy: URIRef
+    citesReference: URIRef
+    evidenceCode: URIRef
+    frequency: URIRef
+    certainty: URIRef
+    caveat: URIRef
+    about: URIRef
     quotedFrom: URIRef
     claimType: URIRef
     studyType: URIRef
     # Data properties
     brandName: URIRef
     quote: URIRef
+    section: URIRef
+    quoteStart: URIRef
+    quoteEnd: URIRef
+    knowledgeLevel: URIRef
+    agentType: URIRef
+    articleWording: URIRef
+    negated: URIRef
+    supportNote: URIRef
+    lowerBoundWording: URIRef
     effect: URIRef
     instruction: URIRef
     method: URIRef
@@ -123,6 +144,17 @@ class MEDKG(DefinedNamespace):
     # Concept schemes of the claim types and study types
     ClaimTypes: URIRef
     StudyTypes: URIRef
+    Qualifiers: URIRef
+    # Qualifiers: the source's hedges (frequency, certainty)
+    Typically: URIRef
+    Often: URIRef
+    Usually: URIRef
+    InMostCases: URIRef
+    CanAlso: URIRef
+    May: URIRef
+    Might: URIRef
+    WouldSurely: URIRef
+    StudiesHaveShown: URIRef
     # Study types of sources
     PatientEducation: URIRef
     SystematicReview: URIRef
@@ -151,7 +183,7 @@ PREFIXES: dict[str, str] = {
     "rxnorm": "http://purl.bioontology.org/ontology/RXNORM/",
     "atc": "http://purl.bioontology.org/ontology/ATC/",
     "icd10": "https://icd.who.int/browse10/2019/en#/",
-    "icd10cm": "https://icd.codes/icd10cm/",
+    "icd10cm": "http://purl.bioontology.org/ontology/ICD10CM/",
     "umls": "https://uts.nlm.nih.gov/uts/umls/concept/",
     "snomedct": "http://snomed.info/id/",
     "fma": "http://purl.org/sig/ont/fma/fma",

@@ -23,7 +23,6 @@ claim type's label) and ``record`` (the evidence record's CURIE, to trace it bac
 
 from __future__ import annotations
 
-import inspect
 import weakref
 from collections import deque
 from collections.abc import Iterable
@@ -234,11 +233,7 @@ def _nodes_and_edges(
 
 def _evidence(kg: KnowledgeGraph) -> dict[Any, Any]:
     """Return the evidence index of :mod:`medkg.evidence`, the one reader of evidence records."""
-    # Issue #10 moves evidence_index onto kg.query (it then takes the KnowledgeGraph, as
-    # its first parameter "kg"); until that lands it takes the rdflib graph. Drop this
-    # check, and the rdflib copy with it, when the two branches meet.
-    first = next(iter(inspect.signature(evidence_index).parameters))
-    return evidence_index(kg if first == "kg" else kg.graph)  # type: ignore[arg-type]
+    return evidence_index(kg)
 
 
 def _props_values(kg: KnowledgeGraph) -> str:

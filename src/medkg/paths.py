@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from rdflib import Graph
-from rdflib.namespace import OWL
-from rdflib.term import URIRef
+from rdflib.term import Literal
 
-from medkg.entities import Entity
+from medkg.entities import Entity, compact
 from medkg.errors import MedkgError
-from medkg.evidence import EvidenceItem, label_of
+from medkg.evidence import EvidenceItem, qualifiers_of
 from medkg.graph import KnowledgeGraph
 from medkg.network import connecting, network_of
 
@@ -28,7 +26,10 @@ class NoPathError(MedkgError, LookupError):
 
 @dataclass(frozen=True)
 class Hop:
-    """One step of a path: from one entity to the next, read in the direction of travel."""
+    """One step of a path: from one entity to the next, read in the direction of travel.
+
+    ``qualifiers`` are the article's hedges on the relation ("typically", "might").
+    """
 
     source: str
     source_label: str
@@ -38,9 +39,11 @@ class Hop:
     predicate: str
     reversed: bool
     evidence: list[EvidenceItem]
+    qualifiers: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return f"{self.source_label} —{self.relation}→ {self.target_label}"
+        hedge = f" ({', '.join(self.qualifiers)})" if self.qualifiers else ""
+        return f"{self.source_label} —{self.relation}{hedge}→ {self.target_label}"
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,8 @@ class Path:
             return ""
         text = self.hops[0].source_label
         for hop in self.hops:
-            text += f" —{hop.relation}→ {hop.target_label}"
+            hedge = f" ({', '.join(hop.qualifiers)})" if hop.qualifiers else ""
+            text += f" —{hop.relation}{hedge}→ {hop.target_label}"
         return text
 
 
@@ -85,7 +89,7 @@ def shortest_paths(kg: KnowledgeGraph, start: Entity, end: Entity, *, limit: int
         node_paths = list(islice(nx.all_shortest_paths(undirected, a, b), limit))
     except (nx.NetworkXNoPath, nx.NodeNotFound):
         raise NoPathError(f"no connection between {start.curie} and {end.curie}") from None
-    inverses = _inverse_labels(kg.graph)
+    inverses = _inverse_labels(kg)
     paths = []
     for nodes in node_paths:
         hops = [_hop(network, u, v, inverses) for u, v in zip(nodes, nodes[1:], strict=False)]
@@ -114,18 +118,27 @@ def _hop(network: Any, u: str, v: str, inverses: dict[str, str]) -> Hop:
         predicate=data["predicate"],
         reversed=reversed_,
         evidence=data["evidence"],
+        qualifiers=qualifiers_of(data["evidence"]),
     )
 
 
-def _inverse_labels(graph: Graph) -> dict[str, str]:
+def _inverse_labels(kg: KnowledgeGraph) -> dict[str, str]:
     """Map each property CURIE to the label of its declared inverse (both directions)."""
-    from medkg.entities import compact
-
+    result = kg.query(
+        """
+        SELECT ?prop ?inverse ?propLabel ?inverseLabel WHERE {
+            ?prop owl:inverseOf ?inverse .
+            FILTER (isIRI(?prop) && isIRI(?inverse))
+            OPTIONAL { ?prop rdfs:label ?propLabel FILTER (LANG(?propLabel) IN ("", "en")) }
+            OPTIONAL { ?inverse rdfs:label ?inverseLabel
+                       FILTER (LANG(?inverseLabel) IN ("", "en")) }
+        }
+        ORDER BY ?prop ?inverse ?propLabel ?inverseLabel
+        """
+    )
     labels: dict[str, str] = {}
-    for prop, inverse in graph.subject_objects(OWL.inverseOf):
-        if isinstance(prop, URIRef) and isinstance(inverse, URIRef):
-            for one, other in ((prop, inverse), (inverse, prop)):
-                label = label_of(graph, other)
-                if label:
-                    labels[compact(str(one))] = label
+    for prop, inverse, prop_label, inverse_label in result.rows:
+        for one, other_label in ((prop, inverse_label), (inverse, prop_label)):
+            if isinstance(other_label, Literal):
+                labels.setdefault(compact(str(one)), str(other_label))
     return labels

@@ -1,8 +1,11 @@
 """A schema.org JSON-LD document of each condition, ready to embed in a health web page.
 
 The document is a ``MedicalCondition`` with its ``riskFactor``, ``signOrSymptom``,
-``associatedAnatomy``, ``possibleTreatment``, ``primaryPrevention`` and ``drug`` (with brand
-names as ``proprietaryName`` and the class as ``drugClass``), and the sources as ``citation``.
+``associatedAnatomy``, ``possibleTreatment``, ``secondaryPrevention`` (the remedies avoid future
+cramps, a recurrence) and ``drug`` (with brand names as ``proprietaryName`` and the class as
+``drugClass``). The article the facts are quoted from is ``subjectOf`` (a CreativeWork about the
+condition), and the references it cites are that article's ``citation``: schema.org's
+``citation`` belongs to a CreativeWork, not to a MedicalCondition.
 Only standard codes that are exact matches become ``code``: a close or broad match would
 misstate what the condition is.
 """
@@ -27,7 +30,7 @@ __all__ = ["condition_document", "schemaorg_document", "write_schemaorg"]
 #: IRI bases of coding systems → the name schema.org's MedicalCode.codingSystem takes.
 CODING_SYSTEMS = {
     "http://id.nlm.nih.gov/mesh/": "MeSH",
-    "https://icd.codes/icd10cm/": "ICD-10-CM",
+    "http://purl.bioontology.org/ontology/ICD10CM/": "ICD-10-CM",
     "https://icd.who.int/browse10/2019/en#/": "ICD-10",
     "http://snomed.info/id/": "SNOMED CT",
     "https://uts.nlm.nih.gov/uts/umls/concept/": "UMLS",
@@ -121,7 +124,7 @@ def condition_document(graph: Graph, condition: URIRef) -> dict[str, Any]:
                 }
             )
         ],
-        "primaryPrevention": [
+        "secondaryPrevention": [
             _thing(graph, s, "MedicalTherapy")
             for s in sort_terms(graph.subjects(MEDKG.prevents, condition))
         ],
@@ -136,15 +139,26 @@ def condition_document(graph: Graph, condition: URIRef) -> dict[str, Any]:
         for drug in sort_terms(graph.subjects(MEDKG.memberOf, drug_class))
         if (drug, RDF.type, MEDKG.Drug) in graph
     ]
-    sources = sort_terms(
-        {
-            source
-            for record in graph.subjects(RDF.type, MEDKG.Evidence)
-            if condition in (graph.value(record, RDF.subject), graph.value(record, RDF.object))
-            for source in graph.objects(record, MEDKG.supportedBy)
-        }
-    )
-    sections["citation"] = [_source(graph, s) for s in sources]
+    records = [
+        record
+        for record in graph.subjects(RDF.type, MEDKG.Evidence)
+        if condition in (graph.value(record, RDF.subject), graph.value(record, RDF.object))
+    ]
+    articles = []
+    for article in sort_terms({a for r in records for a in graph.objects(r, MEDKG.quotedFrom)}):
+        doc_of_article = _source(graph, article)
+        cited = sort_terms(
+            {
+                ref
+                for r in records
+                if (r, MEDKG.quotedFrom, article) in graph
+                for ref in graph.objects(r, MEDKG.citesReference)
+            }
+        )
+        if cited:
+            doc_of_article["citation"] = [_source(graph, ref) for ref in cited]
+        articles.append(doc_of_article)
+    sections["subjectOf"] = articles
     doc.update({key: value for key, value in sections.items() if value})
     return doc
 

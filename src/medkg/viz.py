@@ -36,6 +36,7 @@ from rdflib.term import URIRef
 
 from medkg.entities import compact, describe_many, normalise
 from medkg.errors import ExplorerError, QueryError
+from medkg.evidence import EvidenceItem, explain, qualifiers_of
 from medkg.layout import LABEL_WIDTH, SPRING_LAYOUT_LIMIT, layout, node_size
 from medkg.network import network_neighbourhood
 
@@ -464,13 +465,17 @@ def _edge_record(
 ) -> dict[str, Any]:
     """Return one edge as the page's script reads it."""
     predicate = data.get("predicate", str(key))
+    evidence: list[EvidenceItem] = list(data.get("evidence", []))
     return {
         "id": index,
         "from": source,
         "to": target,
         "predicate": predicate,
         "label": data.get("label", predicate),
-        "evidence": list(data.get("evidence", [])),
+        # Each record with its sentences for a student (medkg.evidence.explain) and the
+        # article's hedges on the relation, which the page shows next to the claim.
+        "evidence": [{**item, "explanation": explain(item)} for item in evidence],
+        "qualifiers": qualifiers_of(evidence),
     }
 
 

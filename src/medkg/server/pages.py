@@ -16,7 +16,7 @@ from string import Template
 
 from medkg.cards import EntityCard, Relation
 from medkg.entities import compact
-from medkg.evidence import EvidenceItem
+from medkg.evidence import EvidenceItem, explain
 from medkg.server.linked_data import entity_path
 
 __all__ = ["entity_page", "index_page", "safe_href", "script_json"]
@@ -160,15 +160,24 @@ def _facts(card: EntityCard) -> str:
     if not card.facts:
         return ""
     return "<h2>Facts</h2>" + _definition_list(
-        (f.property_label, escape(f.value)) for f in card.facts
+        (f.property_label, escape(f.value) + _hedges(f.qualifiers) + _evidence(f.evidence))
+        for f in card.facts
     )
+
+
+def _hedges(qualifiers: Sequence[str]) -> str:
+    """Return the article's hedges to show next to the claim, e.g. "(typically)"."""
+    if not qualifiers:
+        return ""
+    return f' <span class="qualifier">({escape(", ".join(qualifiers))})</span>'
 
 
 def _relations(title: str, relations: Sequence[Relation]) -> str:
     if not relations:
         return ""
     rows = "".join(
-        f"<tr><td>{escape(r.predicate_label)}</td><td>{_link(r.other, r.other_label)}</td>"
+        f"<tr><td>{escape(r.predicate_label)}{_hedges(r.qualifiers)}</td>"
+        f"<td>{_link(r.other, r.other_label)}</td>"
         f"<td>{_evidence(r.evidence)}</td></tr>"
         for r in relations
     )
@@ -179,15 +188,22 @@ def _relations(title: str, relations: Sequence[Relation]) -> str:
 
 
 def _evidence(items: Sequence[EvidenceItem]) -> str:
-    quotes = []
+    """Show each record as :func:`medkg.evidence.explain` says it, one paragraph a line."""
+    blocks = []
     for item in items:
-        quote = f"<q>{escape(item['quote'])}</q>" if item["quote"] else ""
-        source = ""
-        if item["source_iri"]:
-            source = " — " + _link(item["source_iri"], item["source"] or item["source_iri"])
+        first, *rest = explain(item)
         claim = f' <span class="claim">({escape(item["claim"])})</span>' if item["claim"] else ""
-        quotes.append(f"<blockquote>{quote}{source}{claim}</blockquote>")
-    return "".join(quotes)
+        details = "".join(f'<p class="evidence-detail">{escape(line)}</p>' for line in rest)
+        links = [
+            f"{label}: " + ", ".join(_link(r["iri"], r["label"] or r["curie"]) for r in refs)
+            for label, refs in (("Cited here", item["cited"]), ("Checked", item["supported_by"]))
+            if refs
+        ]
+        if item["source_iri"]:
+            links.append("Quoted from: " + _link(item["source_iri"], item["source"] or "source"))
+        details += f'<p class="meta">{" · ".join(links)}</p>' if links else ""
+        blocks.append(f"<blockquote><p>{escape(first)}{claim}</p>{details}</blockquote>")
+    return "".join(blocks)
 
 
 def _layout(title: str, body: str, *, explore: bool, head: str = "") -> str:

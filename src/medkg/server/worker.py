@@ -287,7 +287,7 @@ def _entity_html(state: WorkerState, iri: URIRef) -> str:
     from medkg.server.linked_data import entity_graph
     from medkg.server.pages import entity_page
 
-    card = entity_card(state.graph, describe(state.graph, iri))
+    card = entity_card(state.kg, describe(state.graph, iri))
     jsonld = _graph_bytes(entity_graph(state.graph, iri), "json-ld").decode("utf-8")
     return entity_page(card, explore=state.explore, jsonld=jsonld)
 

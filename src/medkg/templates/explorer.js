@@ -191,12 +191,17 @@
     return found;
   }
 
+  // The article's hedges next to the claim: "occurs during (typically)".
+  function hedged(e) {
+    return e.qualifiers && e.qualifiers.length ? e.label + " (" + e.qualifiers.join(", ") + ")" : e.label;
+  }
+
   function relationItem(e) {
     var span = el("span");
     var source = nodeById.get(e.from);
     var target = nodeById.get(e.to);
     // Spaces go between the buttons: a button trims the spaces inside it.
-    var relation = el("button", e.label + " \u2192", "link relation");
+    var relation = el("button", hedged(e) + " \u2192", "link relation");
     relation.type = "button";
     relation.addEventListener("click", function () { selectEdge(e.id); });
     span.appendChild(entityButton(e.from, source ? source.label : e.from));
@@ -217,24 +222,38 @@
     var target = nodeById.get(e.to);
     var heading = el("h2");
     heading.appendChild(el("span", source ? source.label : e.from));
-    heading.appendChild(el("em", " " + e.label + " \u2192 "));
+    heading.appendChild(el("em", " " + hedged(e) + " \u2192 "));
     heading.appendChild(el("span", target ? target.label : e.to));
     card.appendChild(heading);
     card.appendChild(el("p", e.predicate, "meta"));
+    if (e.qualifiers && e.qualifiers.length) {
+      card.appendChild(el("p", "The article hedges this: " + e.qualifiers.join(", ") + ".", "qualifiers"));
+    }
     card.appendChild(el("h3", "Evidence (" + e.evidence.length + ")"));
     if (!e.evidence.length) { card.appendChild(el("p", "No evidence record for this relation.", "hint")); }
     e.evidence.forEach(function (item) {
       card.appendChild(el("blockquote", item.quote));
-      var from = el("p", "\u2014 ", "meta");
-      if (item.source_curie && findNode(item.source_curie) !== null) {
-        from.appendChild(entityButton(findNode(item.source_curie), item.source || item.source_curie));
-      } else {
-        from.appendChild(el("span", item.source || item.source_curie || "unknown source"));
-      }
+      // What the article says, what it cites there and whether that was checked; then the
+      // article's own wording, caveats and the evidence code (medkg.evidence.explain).
+      (item.explanation || []).forEach(function (line, i) {
+        card.appendChild(el("p", line, i === 0 ? "explanation" : "explanation detail"));
+      });
+      var from = el("p", "Quoted from ", "meta");
+      from.appendChild(sourceLink(item.source_curie, item.source));
+      (item.cited || []).forEach(function (ref, i) {
+        from.appendChild(document.createTextNode(i === 0 ? " \u00b7 cited here: " : ", "));
+        var name = ref.label || ref.curie;
+        from.appendChild(sourceLink(ref.curie, ref.number === null ? name : "reference " + ref.number + " (" + name + ")"));
+      });
       card.appendChild(from);
       var claim = [item.claim ? "claim: " + item.claim : null, item.record].filter(Boolean).join(" \u00b7 ");
       if (claim) { card.appendChild(el("p", claim, "meta")); }
     });
+  }
+
+  function sourceLink(curie, label) {
+    var text = label || curie || "unknown source";
+    return curie && findNode(curie) !== null ? entityButton(findNode(curie), text) : el("span", text);
   }
 
   function showHint() {
