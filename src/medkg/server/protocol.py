@@ -66,14 +66,14 @@ class _Form:
 async def read_query(request: Request, max_body: int) -> str | None:
     """Return the query text of a protocol request, or None for a bare ``GET /sparql``.
 
-    :param request: the HTTP request (GET or POST).
+    :param request: the HTTP request (GET, HEAD or POST).
     :param max_body: the largest body accepted, in bytes.
     :raises ProtocolError: an update (403), a body too large (413), an unsupported content
         type (415), several queries or a dataset the endpoint cannot honour (400).
     """
     url_params = _Form(parse_qs(request.url.query, keep_blank_values=True))
     _check_params(url_params)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return url_params.only("query")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/sparql-update":
