@@ -198,7 +198,13 @@ async def _disconnected(request: Request) -> None:
 
 
 class _BudgetedResponse(Response):
-    """An answer whose bytes count against the server's buffer until they are sent."""
+    """An answer whose bytes count against the server's buffer until they are sent.
+
+    The body goes out in chunks, each after the client has taken the previous ones (the
+    server's flow control waits), so what counts is what the server still holds.
+    """
+
+    CHUNK = 64 * 1024
 
     def __init__(self, answer: Answer, budget: BufferBudget) -> None:
         super().__init__(answer.body, 200, media_type=answer.media_type)
@@ -207,11 +213,24 @@ class _BudgetedResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Send the answer; give its bytes back to the budget however the sending ends."""
+        body, self.body = memoryview(self.body), b""
         try:
-            await super().__call__(scope, receive, send)
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": self.status_code,
+                    "headers": self.raw_headers,
+                }
+            )
+            if scope.get("method") == "HEAD":
+                await send({"type": "http.response.body", "body": b""})
+                return
+            for start in range(0, len(body), self.CHUNK):
+                chunk = bytes(body[start : start + self.CHUNK])
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
         finally:
             self._budget.release(self._size)
-            self.body = b""
 
 
 def _failure(failure: Failure) -> Response:

@@ -136,8 +136,8 @@ def format_choice(value: str) -> tuple[Choice | None, Choice | None, Choice | No
 
     >>> [c.media_type for c in format_choice("csv") if c]
     ['text/csv']
-    >>> format_choice("text/turtle")[1].format
-    'turtle'
+    >>> format_choice("application/ld+json,application/x-json+ld")[1].format
+    'json-ld'
     >>> format_choice("pdf") is None
     True
 
@@ -147,11 +147,12 @@ def format_choice(value: str) -> tuple[Choice | None, Choice | None, Choice | No
     name = value.strip().lower()
     if name in _FORMAT_NAMES:
         result, graph = _FORMAT_NAMES[name]
-    elif "/" in name and "*" not in name:
-        result = next((c for c in RESULT_TYPES if c.media_type == name), None)
-        graph = next((c for c in GRAPH_TYPES if c.media_type == name), None)
+    elif "/" in name:
+        # Media types, as clients such as SPARQLWrapper send them: read like an Accept header.
+        result, graph = choose(name, RESULT_TYPES), choose(name, GRAPH_TYPES)
     else:
         return None
     if result is None and graph is None:
         return None
-    return result, graph, result if result in BOOLEAN_TYPES else None
+    boolean = choose(name, BOOLEAN_TYPES) if "/" in name else None
+    return result, graph, boolean if "/" in name else (result if result in BOOLEAN_TYPES else None)
