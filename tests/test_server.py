@@ -998,3 +998,100 @@ def test_page_shows_hostile_labels_as_text(browser: Any, evil_server: Server) ->
     page.goto(evil_server.url + "entity/Evil")
     assert page.text_content("h1") == "<script>alert(1)</script>"
     assert events == []
+
+
+# --- every store: serve --store memory|oxigraph|oxigraph:PATH|sparql:URL ----------------------
+
+OTHER_STORES = ["oxigraph", "oxigraph-disk", "sparql"]
+# A slow query no engine can shortcut (a plain COUNT of a product could be multiplied out).
+ENDLESS_ANYWHERE = (
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
+    "FILTER(STRLEN(STR(?c)) + STRLEN(STR(?f)) + STRLEN(STR(?i)) = 3) }"
+)
+
+
+def serve_store(request: pytest.FixtureRequest, *options: str) -> Iterator[Server]:
+    from conftest import store_spec
+
+    spec = store_spec(request, request.param)
+    yield from start_server("--store", spec, "serve", "--port", "0", "--workers", "1", *options)
+
+
+@pytest.fixture(scope="module", params=OTHER_STORES)
+def store_server(request: pytest.FixtureRequest) -> Iterator[Server]:
+    """A server on each store, with an hour's timeout and a 1 GiB memory limit."""
+    yield from serve_store(request, "--timeout", NO_TIMEOUT, "--memory-limit", "1024")
+
+
+@pytest.fixture(scope="module", params=OTHER_STORES)
+def store_timeout_server(request: pytest.FixtureRequest) -> Iterator[Server]:
+    """A server on each store with the 1.5 s timeout and no memory limit."""
+    yield from serve_store(request, "--timeout", str(TIMEOUT), "--memory-limit", "0")
+
+
+def test_every_store_answers_like_the_library(store_server: Server, kg: KnowledgeGraph) -> None:
+    response = store_server.sparql(AFFECTED, accept="text/csv")
+    assert response.status_code == 200
+    rows = [tuple(r) for r in csv.reader(io.StringIO(response.text))]
+    assert rows[1:] == expected_rows(kg, AFFECTED)
+    ask = store_server.sparql("ASK { kg:LegCramp a medkg:Condition }").json()
+    assert ask["boolean"] is True
+    construct = "CONSTRUCT { kg:Baclofen ?p ?o } WHERE { kg:Baclofen ?p ?o }"
+    graph = Graph().parse(data=store_server.sparql(construct).text, format="turtle")
+    assert isomorphic(graph, kg.query(construct).graph)
+
+
+def test_every_store_refuses_updates(store_server: Server) -> None:
+    for update in ('INSERT DATA { kg:LegCramp rdfs:label "changed" }', "DROP ALL"):
+        response = store_server.sparql(update)
+        assert response.status_code == 403
+    labels = store_server.sparql("SELECT ?l WHERE { kg:LegCramp rdfs:label ?l }").json()
+    assert [b["l"]["value"] for b in labels["results"]["bindings"]] == ["leg cramp"]
+
+
+def test_every_store_refuses_service(store_server: Server, listener: RecordingListener) -> None:
+    for query in service_queries(listener.url):
+        response = store_server.sparql(query)
+        assert response.status_code == 403, query
+    assert listener.requests == []
+
+
+def test_every_store_reads_no_files_or_urls(
+    store_server: Server, listener: RecordingListener, tmp_path: Any
+) -> None:
+    secret = tmp_path / "secret.ttl"
+    secret.write_text("<urn:x:secret> <urn:x:is> 'the secret marker' .\n", encoding="utf-8")
+    for source in (secret.as_uri(), listener.url + "data.ttl"):
+        load = store_server.sparql(f"LOAD <{source}>")
+        assert load.status_code == 403
+        query = f"SELECT * FROM <{source}> WHERE {{ ?s ?p ?o }} LIMIT 5"
+        response = store_server.sparql(query)
+        assert "secret marker" not in response.text
+    assert listener.requests == []
+
+
+def test_every_store_serves_entity_pages(store_server: Server) -> None:
+    page = store_server.get("entity/Baclofen", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "<h1>baclofen</h1>" in page.text
+    rdf = store_server.get("entity/Baclofen", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=rdf.text, format="turtle")
+    assert (KG.Baclofen, MEDKG.memberOf, KG.MuscleRelaxants) in graph
+    assert set(graph.subjects(RDF.subject, KG.Baclofen))
+    assert store_server.get("entity/NoSuchThing").status_code == 404
+
+
+def test_every_store_serves_the_explorer(store_server: Server) -> None:
+    from medkg.server.explore import explorer_available
+
+    if not explorer_available():
+        pytest.skip("the viz extra is not installed")
+    response = store_server.get("explore", params={"query": AFFECTED})
+    assert response.status_code == 200
+    assert "vis-network" in response.text or "vis.Network" in response.text
+
+
+def test_every_store_keeps_the_timeout(store_timeout_server: Server) -> None:
+    response = store_timeout_server.sparql(ENDLESS_ANYWHERE)
+    assert response.status_code == 503
+    assert "longer than this server's limit" in response.text
