@@ -142,7 +142,8 @@ class WorkerPool:
             raise PoolBusyError("the server is busy answering other queries; retry shortly")
         if self._per_client[client] >= share:
             raise PoolBusyError(
-                f"you already have {share} queries running or waiting on this server, "
+                f"you already have {share} {'query' if share == 1 else 'queries'} running or "
+                "waiting on this server, "
                 "its limit per client; retry when one has finished"
             )
         self._waiting += 1
