@@ -20,8 +20,11 @@ def run(runner: CliRunner, *args: str, input: str | None = None):  # type: ignor
     return runner.invoke(app, list(args), input=input)
 
 
-def assert_one_line_error(result, *fragments: str) -> None:  # type: ignore[no-untyped-def]
-    assert result.exit_code == 2, result.output
+def assert_one_line_error(result, *fragments: str, exit_code: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    # Nothing found exits 1 (as search without a hit); every other bad input exits 2.
+    if exit_code is None:
+        exit_code = 1 if any(f.startswith("no entity named") for f in fragments) else 2
+    assert result.exit_code == exit_code, result.output
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, f"expected one error line, got: {result.stderr!r}"
     assert lines[0].startswith("error: ")

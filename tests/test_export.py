@@ -71,7 +71,7 @@ def test_rdf_export_round_trips(
 ) -> None:
     # Every store exports the very triples the bundled files hold (kg is the memory store).
     target = tmp_path / f"medkg.{name}"
-    assert export_graph(store_kg, name, target) is None
+    assert export_graph(store_kg, name, target) == target.resolve()
     back = _read_back(target, parser, is_dataset)
     assert len(back) == len(kg.graph)
     assert isomorphic(back, kg.graph)
@@ -221,7 +221,14 @@ def test_failing_csv_export_leaves_the_previous_folder(
         (staging / "nodes.csv").write_text("id,label\n", encoding="utf-8")
         raise RuntimeError("writer broke between the two files")
 
-    monkeypatch.setitem(medkg.export._FOLDER_WRITERS, "csv", nodes_then_fail)
+    import dataclasses
+
+    from medkg import formats
+
+    csv = formats.resolve("csv")
+    monkeypatch.setitem(
+        formats._REGISTRY, "csv", dataclasses.replace(csv, folder_writer=nodes_then_fail)
+    )
     with pytest.raises(RuntimeError, match="between"):
         export_graph(kg, "csv", folder)
     assert (folder / "nodes.csv").read_bytes() == PREVIOUS

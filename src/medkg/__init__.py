@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 from medkg.errors import (
     AmbiguousEntityError,
     DataFileError,
+    DataWarning,
     EndpointError,
     EntityNotFoundError,
     ExportError,
     MedkgError,
+    MissingExtraError,
     QueryError,
     StoreError,
     UnknownFormatError,
@@ -29,11 +31,13 @@ if TYPE_CHECKING:
 __all__ = [
     "AmbiguousEntityError",
     "DataFileError",
+    "DataWarning",
     "EndpointError",
     "EntityNotFoundError",
     "ExportError",
     "KnowledgeGraph",
     "MedkgError",
+    "MissingExtraError",
     "QueryError",
     "StoreError",
     "UnknownFormatError",
@@ -43,6 +47,11 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __dir__() -> list[str]:
+    """List the public API, the lazily imported ``load`` and ``KnowledgeGraph`` included."""
+    return sorted({*globals(), *__all__})
 
 
 def __getattr__(name: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
@@ -11,6 +12,9 @@ from rdflib.term import Literal, Node, URIRef
 from medkg.entities import Entity, all_entities, compact, sort_terms
 from medkg.evidence import EvidenceItem, evidence_index, label_of
 from medkg.namespaces import MEDKG, SCHEMA
+
+if TYPE_CHECKING:
+    from medkg.graph import KnowledgeGraph
 
 __all__ = ["EntityCard", "ExternalId", "Fact", "Relation", "entity_card"]
 
@@ -74,8 +78,14 @@ class EntityCard:
     outgoing: list[Relation] = field(default_factory=list)
     incoming: list[Relation] = field(default_factory=list)
 
+    def __str__(self) -> str:
+        """Return the card as plain text, as ``medkg show`` prints it."""
+        from medkg.cli_output import card_lines
 
-def entity_card(graph: Graph, entity: Entity) -> EntityCard:
+        return "\n".join(line.plain for line in card_lines(self))
+
+
+def entity_card(graph: KnowledgeGraph | Graph, entity: Entity) -> EntityCard:
     """Build the card of *entity* (found with :meth:`medkg.KnowledgeGraph.entity`).
 
     >>> from medkg import load
@@ -84,6 +94,9 @@ def entity_card(graph: Graph, entity: Entity) -> EntityCard:
     >>> [(r.predicate_label, r.other_label) for r in card.outgoing]
     [('member of', 'muscle relaxants')]
     """
+    from medkg.graph import as_rdflib
+
+    graph = as_rdflib(graph)
     iri = entity.iri
     entities = set(all_entities(graph))
     evidence = evidence_index(graph)

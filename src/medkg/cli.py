@@ -6,19 +6,30 @@ them, so ``medkg --help`` and ``medkg query`` start fast.
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 from typer.core import TyperGroup
 
-from medkg.errors import MedkgError
+from medkg import formats
+from medkg.cli_output import (
+    Progress,
+    error_line,
+    fit_width,
+    make_console,
+    plural,
+    progress,
+    visible,
+)
+from medkg.errors import MedkgError, MissingExtraError
 
 if TYPE_CHECKING:
     from medkg.graph import KnowledgeGraph
@@ -54,24 +65,70 @@ class _OneLineErrors(TyperGroup):
             return run()
         try:
             code = run()
-        except typer.Abort:
-            err.print("aborted")
-            sys.exit(1)
-        except Exception as exc:
-            # Click's errors (bundled inside typer in recent releases, the click package in
-            # older ones) are recognised by what they carry, not by a private class path.
-            message, exit_code = (
-                getattr(exc, "format_message", None),
-                getattr(exc, "exit_code", None),
-            )
-            if not callable(message) or not isinstance(exit_code, int):
-                raise
-            if type(exc).__name__ == "NoArgsIsHelpError":
-                exc.show()  # type: ignore[attr-defined]  # the help text, not an error
-            else:
-                err.print(f"[bold red]error:[/] {escape(message())}")
-            sys.exit(exit_code)
+            sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+        except BaseException as exc:  # noqa: BLE001 - the one place errors reach the user
+            sys.exit(report_error(exc))
         sys.exit(code if isinstance(code, int) else 0)
+
+
+#: Exit code of a failure medkg did not foresee (a bug): never a traceback, but told apart.
+INTERNAL_ERROR = 3
+
+
+def report_error(exc: BaseException) -> int:
+    """Print one line for *exc* on stderr and return the exit code: the CLI's error handler.
+
+    Every failure reaches the user as one ``error: …`` line, never a traceback: medkg's
+    own errors with their exit code (2 bad input, 1 a failed check or nothing found), a
+    missing optional dependency naming its extra, a full disk or closed pipe, Click's
+    usage errors, and — as a last resort — anything unforeseen, as an internal error.
+    """
+    if isinstance(exc, SystemExit):
+        return exc.code if isinstance(exc.code, int) else 0
+    if isinstance(exc, (KeyboardInterrupt, typer.Abort)):
+        error_line(err, "interrupted")
+        return 130
+    if isinstance(exc, MedkgError):
+        error_line(err, str(exc))
+        return exc.exit_code
+    if isinstance(exc, ModuleNotFoundError):
+        missing = MissingExtraError.for_module(exc.name or "")
+        if missing is not None:
+            error_line(err, str(missing))
+            return missing.exit_code
+    if isinstance(exc, OSError) and exc.errno in (errno.EPIPE, errno.ENOSPC, errno.EIO):
+        _silence_stdout()
+        if exc.errno == errno.EPIPE:
+            return 1  # the reader went away (| head): nothing to tell it
+        error_line(err, f"cannot write the output: {exc.strerror or exc}")
+        return 2
+    # Click's errors (bundled inside typer in recent releases, the click package in older
+    # ones) are recognised by what they carry, not by a private class path.
+    message, exit_code = getattr(exc, "format_message", None), getattr(exc, "exit_code", None)
+    if callable(message) and isinstance(exit_code, int):
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # type: ignore[attr-defined]  # the help text, not an error
+        else:
+            error_line(err, message())
+        return exit_code
+    if isinstance(exc, MemoryError):
+        error_line(err, "out of memory")
+        return 2
+    error_line(
+        err,
+        f"internal error ({type(exc).__name__}: {exc}); this is a medkg bug, please report it",
+    )
+    return INTERNAL_ERROR
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so Python's final flush cannot fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 app = typer.Typer(
@@ -86,8 +143,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = make_console()
+err = make_console(stderr=True)
 
 
 class _Options:
@@ -98,17 +155,59 @@ class _Options:
     store: str = "memory"
     sparql_graph: str | None = None
     update_url: str | None = None
+    strict: bool = False
 
 
 def _fail(exc: MedkgError) -> NoReturn:
-    err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True)
+    error_line(err, str(exc))
     raise typer.Exit(exc.exit_code)
 
 
 def _load(*, infer: bool = False) -> KnowledgeGraph:
     from medkg.graph import load
 
-    return load(_Options.data, infer=infer, format=_Options.data_format, store=_open_store())
+    what = "loading the graph" + (" and materialising entailments" if infer else "")
+    with progress(err, what):
+        return load(
+            _Options.data,
+            infer=infer,
+            format=_Options.data_format,
+            store=_open_store(),
+        )
+
+
+def _route_warnings(strict: bool) -> None:
+    """Show data warnings as one ``warning: …`` line each; with --strict, fail on them."""
+    import warnings
+
+    from medkg.errors import DataWarning
+
+    default_show = warnings.showwarning
+
+    def show(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(message, DataWarning):
+            error_line(err, str(message), label="warning")
+        else:
+            default_show(message, category, *args, **kwargs)
+
+    warnings.showwarning = show
+    warnings.simplefilter("error" if strict else "always", DataWarning)
+
+
+def _entity(kg: KnowledgeGraph, name: str) -> Any:
+    """Resolve *name*, and when nothing matches suggest what ``medkg search`` would find."""
+    from medkg.errors import EntityNotFoundError
+
+    try:
+        return kg.entity(name)
+    except EntityNotFoundError as exc:
+        if exc.suggestions:
+            raise
+        from medkg.search import search as run_search
+
+        hits = run_search(kg.graph, name, limit=5)
+        labels = list(dict.fromkeys(hit.label for hit in hits))
+        raise EntityNotFoundError(name, labels) from None
 
 
 def _open_store(spec: str | None = None, *, create: bool = False) -> Store:
@@ -166,8 +265,22 @@ def main_options(
             show_default=False,
         ),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help='Refuse --data files with ill-typed literals ("abc"^^xsd:integer) '
+            "instead of warning.",
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress display on stderr.")
+    ] = False,
 ) -> None:
     """Curated medical knowledge as a graph: query, validate, explore and export it."""
+    Progress.quiet = quiet
+    _Options.strict = strict
+    _route_warnings(strict)
     _Options.data = list(data or [])
     _Options.data_format = data_format
     _Options.store = store
@@ -185,27 +298,32 @@ def info() -> None:
     except MedkgError as exc:
         _fail(exc)
     out.print(
-        f"[bold]medkg[/] — {stats.triples} triples, {stats.entities} entities, "
-        f"{stats.evidence_records} evidence records"
+        Text.assemble(
+            ("medkg", "bold"),
+            f" — {plural(stats.triples, 'triple')}, "
+            f"{plural(stats.entities, 'entity', 'entities')}, "
+            f"{plural(stats.evidence_records, 'evidence record')}",
+        )
     )
-    out.print("files: " + ", ".join(stats.files))
+    out.print(Text(visible("files: " + ", ".join(str(f) for f in stats.files))))
+    fit_width(out)
     table = Table(title="Entities per type")
     table.add_column("type")
     table.add_column("entities", justify="right")
     for name, count in stats.entities_per_type.items():
-        table.add_row(name, str(count))
+        table.add_row(Text(visible(name)), str(count))
     out.print(table)
     table = Table(title="Relations per property")
     table.add_column("property")
     table.add_column("relations", justify="right")
     for name, count in stats.relations_per_property.items():
-        table.add_row(name, str(count))
+        table.add_row(Text(visible(name)), str(count))
     out.print(table)
     table = Table(title="Sources")
     table.add_column("source")
     table.add_column("title")
     for curie, label in stats.sources:
-        table.add_row(curie, label)
+        table.add_row(Text(visible(curie)), Text(visible(label)))
     out.print(table)
 
 
@@ -237,8 +355,9 @@ def query(
         str,
         typer.Option(
             "--format",
-            help="table, csv, tsv, json or xml (SELECT / ASK); "
-            "turtle, nt, json-ld or xml (CONSTRUCT / DESCRIBE).",
+            "-F",
+            help=f"table, {', '.join(formats.names('results'))} (SELECT / ASK); "
+            f"{', '.join(formats.names('graph'))} (CONSTRUCT / DESCRIBE).",
         ),
     ] = "table",
     infer: Annotated[
@@ -248,6 +367,7 @@ def query(
     """Run a SPARQL query; common prefixes (kg:, medkg:, rdfs:, skos:, schema: …) are set."""
     from medkg.cli_output import fetch_labels, print_result
     from medkg.competency import bind_parameters, load_question, parse_assignments
+    from medkg.lint import unknown_terms
 
     try:
         question = load_question(example) if example is not None else None
@@ -257,7 +377,10 @@ def query(
         kg = _load(infer=infer)
         declared = question.params if question else {}
         bindings = bind_parameters(kg, declared, parse_assignments(param or []))
-        result = kg.query(text, bindings=bindings, source=source)
+        for warning in unknown_terms(kg, text):
+            error_line(err, warning, label="warning")
+        with progress(err, "running the query"):
+            result = kg.query(text, bindings=bindings, source=source)
         # The memory store is its own label index; other stores are asked for the labels.
         labels = kg.graph if kg.store.kind == "memory" else None
         if labels is None and format == "table" and result.kind == "SELECT":
@@ -295,11 +418,12 @@ def examples() -> None:
     """List the bundled competency questions (run one with: medkg query --example NAME)."""
     from medkg.competency import list_questions
 
+    fit_width(out)
     table = Table(title="Competency questions")
     table.add_column("name")
     table.add_column("question")
     for question in list_questions():
-        table.add_row(question.name, question.question)
+        table.add_row(Text(visible(question.name)), Text(visible(question.question)))
     out.print(table)
 
 
@@ -309,21 +433,27 @@ def prefixes() -> None:
     from medkg.namespaces import PREFIXES
 
     for prefix, namespace in PREFIXES.items():
-        out.print(f"PREFIX {prefix}: <{namespace}>")
+        out.print(Text(f"PREFIX {prefix}: <{namespace}>"))
 
 
 @app.command()
 def export(
     format: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--format", "-F", help="turtle, nt, jsonld, xml, trig, nquads, graphml or csv."
+            "--format",
+            "-F",
+            help=f"{', '.join(formats.names('export'))}  [default: from the --output "
+            "extension, else turtle]",
+            show_default=False,
         ),
-    ] = "turtle",
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write here (atomically) instead of stdout; a folder for csv."
+            "--output",
+            "-o",
+            help="Write here (atomically) instead of stdout; a folder for csv and kgx.",
         ),
     ] = None,
     infer: Annotated[
@@ -331,19 +461,18 @@ def export(
     ] = False,
 ) -> None:
     """Export the graph (Turtle by default) to a file or stdout; csv writes a folder."""
-    from medkg.export import export_graph, resolve_format
+    from medkg.export import export_graph
 
-    try:
-        # Check the format name before loading the graph, so a typo fails at once.
-        name = resolve_format(format)
-        kg = _load(infer=infer)
-        text = export_graph(kg, name, output)
-    except MedkgError as exc:
-        _fail(exc)
-    if output is None and text is not None:
-        sys.stdout.write(text)
-    elif output is not None:
-        err.print(f"wrote {output}")
+    # Check the format (and its clash with the extension) before loading, so a typo fails
+    # at once.
+    chosen = formats.choose_export_format(format, output)
+    kg = _load(infer=infer)
+    with progress(err, f"writing {chosen.name}"):
+        written = export_graph(kg, chosen.name, output)
+    if isinstance(written, str):
+        sys.stdout.write(written)
+    else:
+        err.print(Text(visible(f"wrote {written}")))
 
 
 @app.command("load")
@@ -373,28 +502,24 @@ def load_command(
     """
     from medkg.errors import StoreError
     from medkg.graph import fill_store
-    from medkg.stores.oxigraph import OxigraphStore
 
     spec = store or _Options.store
+    kind, _, where = spec.partition(":")
+    if kind != "oxigraph" or not where:
+        raise StoreError(
+            f"medkg load fills a store on disk (--store oxigraph:PATH), not {spec!r}; "
+            "a SPARQL server is filled with medkg push"
+        )
     try:
-        target = _open_store(spec, create=True)
-        if not isinstance(target, OxigraphStore) or not target.persistent:
-            raise StoreError(
-                f"medkg load fills a store on disk (--store oxigraph:PATH), not {spec!r}; "
-                "a SPARQL server is filled with medkg push"
-            )
-        target.clear()
-        try:
-            fill_store(target, [*_Options.data, *(files or [])], format=data_format)
-        except BaseException:
-            # Leave an empty store rather than half of the files.
-            target.clear()
-            raise
-        finally:
-            target.flush()
-    except MedkgError as exc:
-        _fail(exc)
-    err.print(f"loaded {len(target)} triples into {spec}")
+        from medkg.stores.oxigraph import load_store
+    except ModuleNotFoundError as exc:
+        raise MissingExtraError.for_module(exc.name or "pyoxigraph") or exc from None
+    paths = [*_Options.data, *(files or [])]
+    with progress(err, f"loading {plural(len(paths), 'file')} and the bundled graph"):
+        count = load_store(
+            Path(where).expanduser(), lambda target: fill_store(target, paths, format=data_format)
+        )
+    err.print(Text(visible(f"loaded {plural(count, 'triple')} into {spec}")))
 
 
 @app.command()
@@ -436,7 +561,7 @@ def push(
         count = push_graph(kg.graph, endpoint, graph_iri=target, method=method)
     except MedkgError as exc:
         _fail(exc)
-    err.print(f"pushed {count} triples to <{target}> at {endpoint}")
+    err.print(Text(visible(f"pushed {plural(count, 'triple')} to <{target}> at {endpoint}")))
 
 
 @app.command()
@@ -482,7 +607,7 @@ def validate(
             table.add_row(Text(f.focus_node), Text(rule), Text(message))
         out.print(table)
         raise typer.Exit(1)
-    out.print(f"conforms: {report.focus_count} nodes checked against the SHACL shapes")
+    out.print(f"conforms: {plural(report.focus_count, 'node')} checked against the SHACL shapes")
     if reasoner:
         try:
             check_consistency(kg)
@@ -501,10 +626,10 @@ def search(
     from medkg.search import search as run_search
 
     try:
-        hits = run_search(_load().graph, text, limit=limit)
+        hits = run_search(_load(), text, limit=limit)
     except MedkgError as exc:
         _fail(exc)
-    print_hits(out, hits)
+    print_hits(err if not hits else out, hits)
     if not hits:
         raise typer.Exit(1)
 
@@ -515,14 +640,11 @@ def show(
 ) -> None:
     """Print an entity's card: names, type, definition, IDs, every relation with its evidence."""
     from medkg.cards import entity_card
-    from medkg.cli_output import print_card
+    from medkg.cli_output import inverse_labels, print_card
 
-    try:
-        kg = _load()
-        card = entity_card(kg.graph, kg.entity(entity))
-    except MedkgError as exc:
-        _fail(exc)
-    print_card(out, card)
+    kg = _load()
+    card = entity_card(kg.graph, _entity(kg, entity))
+    print_card(out, card, inverse_labels(kg))
 
 
 @app.command()
@@ -537,7 +659,7 @@ def path(
 
     try:
         kg = _load()
-        paths = shortest_paths(kg, kg.entity(start), kg.entity(end), limit=limit)
+        paths = shortest_paths(kg, _entity(kg, start), _entity(kg, end), limit=limit)
     except MedkgError as exc:
         _fail(exc)
     print_paths(out, paths)
@@ -576,11 +698,20 @@ def viz(
 
     kinds = [t.strip() for t in types.split(",") if t.strip()] if types is not None else None
     try:
-        page = visualize(_load(), focus=focus, depth=depth, query=query, types=kinds)
-        page.save(output)
+        kg = _load()
+        with progress(err, "laying out the explorer page"):
+            page = visualize(kg, focus=focus, depth=depth, query=query, types=kinds)
+            page.save(output)
     except MedkgError as exc:
         _fail(exc)
-    err.print(f"wrote {output} ({page.node_count} entities, {page.edge_count} relations)")
+    err.print(
+        Text(
+            visible(
+                f"wrote {output} ({plural(page.node_count, 'entity', 'entities')}, "
+                f"{plural(page.edge_count, 'relation')})"
+            )
+        )
+    )
     if open_page:
         import webbrowser
 
@@ -689,7 +820,7 @@ def serve(
         _fail(exc)
 
     def announce(url: str) -> None:
-        out.print(f"medkg: serving {url} (SPARQL endpoint {url}sparql); Ctrl-C stops")
+        out.print(Text(f"medkg: serving {url} (SPARQL endpoint {url}sparql); Ctrl-C stops"))
         sys.stdout.flush()
 
     try:

@@ -73,8 +73,13 @@ def load_question(name: str) -> CompetencyQuestion:
     """
     path = queries_dir() / f"{name}.rq"
     if not path.is_file():
-        names = ", ".join(q.name for q in list_questions())
-        raise MedkgError(f"no example named {name!r}; choose one of: {names}")
+        from medkg.suggest import closest
+
+        known = [q.name for q in list_questions()]
+        close = closest(name, known)
+        if close:
+            raise MedkgError(f"no example named {name!r}; did you mean: {', '.join(close)}?")
+        raise MedkgError(f"no example named {name!r}; choose one of: {', '.join(known)}")
     return _parse(path)
 
 

@@ -7,22 +7,27 @@ line on stderr and an exit code; library code never prints.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 __all__ = [
     "AmbiguousEntityError",
     "DataFileError",
+    "DataWarning",
     "EndpointError",
     "EntityNotFoundError",
     "ExplorerError",
     "ExportError",
     "MedkgError",
+    "MissingExtraError",
     "QueryError",
+    "StoreBusyError",
     "StoreError",
     "UnknownFormatError",
     "ValidationError",
     "ValidatorUnavailableError",
+    "naming_missing_extras",
 ]
 
 
@@ -50,6 +55,14 @@ class DataFileError(MedkgError, ValueError):
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.message}"
+
+
+class DataWarning(UserWarning, MedkgError):
+    """Data that loads but is suspect: an ill-typed literal (``"abc"^^xsd:integer``).
+
+    The message starts with the file and line. ``warnings.simplefilter("error",
+    DataWarning)`` turns it into an error (what ``medkg --strict`` does).
+    """
 
 
 class QueryError(MedkgError, ValueError):
@@ -90,6 +103,9 @@ class EntityNotFoundError(MedkgError, LookupError):
     :param suggestions: close labels, to help the person retry.
     """
 
+    #: Nothing found, as ``medkg search`` with no hit: exit 1 (bad input is 2).
+    exit_code = 1
+
     def __init__(self, name: str, suggestions: Sequence[str] = ()) -> None:
         self.name = name
         self.suggestions = list(suggestions)
@@ -124,13 +140,24 @@ class UnknownFormatError(MedkgError, ValueError):
     :param known: the names that would have worked.
     """
 
-    def __init__(self, name: str, known: Sequence[str]) -> None:
+    def __init__(
+        self,
+        name: str,
+        known: Sequence[str],
+        *,
+        suggestions: Sequence[str] = (),
+        reason: str | None = None,
+    ) -> None:
         self.name = name
         self.known = list(known)
+        self.suggestions = list(suggestions)
+        self.reason = reason
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        return f"unknown format {self.name!r}; choose one of: {', '.join(self.known)}"
+        head = self.reason or f"unknown format {self.name!r}"
+        hint = f" (did you mean: {', '.join(self.suggestions)}?)" if self.suggestions else ""
+        return f"{head}{hint}; choose one of: {', '.join(self.known)}"
 
 
 class ExportError(MedkgError, OSError):
@@ -172,3 +199,64 @@ class EndpointError(MedkgError, OSError):
 
     :param message: the endpoint's URL and what went wrong, in one line.
     """
+
+
+class StoreBusyError(StoreError):
+    """The store on disk is being loaded by another process; try again when it is done."""
+
+
+#: Which extra installs each optional module (top-level import name → extra).
+EXTRAS: dict[str, str] = {
+    "pyshacl": "validate",
+    "owlready2": "validate",
+    "owlrl": "infer",
+    "networkx": "network",
+    "pyoxigraph": "oxigraph",
+    "pyvis": "viz",
+    "jinja2": "viz",
+    "numpy": "viz",
+    "starlette": "serve",
+    "uvicorn": "serve",
+    "pandas": "notebooks",
+    "matplotlib": "notebooks",
+}
+
+
+class MissingExtraError(MedkgError, ImportError):
+    """An optional dependency is not installed; the message names the extra that brings it.
+
+    >>> str(MissingExtraError.for_module("networkx.algorithms"))
+    "this needs networkx, which is not installed: pip install 'medkg[network]'"
+
+    :param module: the module that could not be imported.
+    :param extra: the medkg extra that installs it.
+    """
+
+    def __init__(self, module: str, extra: str) -> None:
+        self.module = module
+        self.extra = extra
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return (
+            f"this needs {self.module}, which is not installed: pip install 'medkg[{self.extra}]'"
+        )
+
+    @classmethod
+    def for_module(cls, name: str) -> MissingExtraError | None:
+        """Return the error for a missing module, or ``None`` if no extra provides it."""
+        top = name.split(".")[0]
+        extra = EXTRAS.get(top)
+        return cls(top, extra) if extra is not None else None
+
+
+@contextlib.contextmanager
+def naming_missing_extras() -> Iterator[None]:
+    """Turn a missing optional module into a :class:`MissingExtraError` naming the extra."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        missing = MissingExtraError.for_module(exc.name or "")
+        if missing is None:
+            raise
+        raise missing from None

@@ -1,6 +1,7 @@
 """Every output format of the graph, written atomically.
 
-Formats (:data:`FORMATS`; aliases in :data:`ALIASES`):
+Formats (:data:`FORMATS`; aliases in :data:`ALIASES`; all registered in
+:mod:`medkg.formats`, where a new one is added with one call):
 
 ========  =====================================================================
 turtle    Turtle, with medkg's prefixes
@@ -24,9 +25,8 @@ where the data came from, so a quad store (GraphDB, Virtuoso) can load, replace 
 medkg's data as one unit. GraphML and CSV are the network view (:mod:`medkg.network`):
 lists are joined with ``|`` and GraphML's evidence is JSON text.
 
-Writes are atomic: the data goes to a temporary file in the target's folder, is flushed
-to disk, then renamed onto the target. A failed or killed export leaves the previous file
-as it was.
+Writes are atomic (:mod:`medkg.atomicio`): a failed or killed export leaves the previous
+file as it was.
 """
 
 from __future__ import annotations
@@ -35,19 +35,16 @@ import csv
 import io
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from rdflib import Dataset, URIRef
 
-from medkg.errors import ExportError, UnknownFormatError
-from medkg.kgx import write_kgx
+from medkg import formats
+from medkg.atomicio import atomic_folder, atomic_write, atomic_writer
+from medkg.errors import ExportError, naming_missing_extras
 from medkg.namespaces import NAMED_GRAPH, PREFIXES
-from medkg.schemaorg import write_schemaorg
 
 if TYPE_CHECKING:
     from medkg.graph import KnowledgeGraph
@@ -60,6 +57,8 @@ __all__ = [
     "atomic_writer",
     "export_graph",
     "resolve_format",
+    "write_csv",
+    "write_graphml",
 ]
 
 
@@ -192,57 +191,41 @@ def _joined(values: Any) -> str:
     return LIST_SEPARATOR.join(str(v) for v in values)
 
 
-# ---------------------------------------------------------------- registry
+# ---------------------------------------------------------------- the writers by name
+# The format registry (medkg.formats) names these as "medkg.export:write_…".
 
-_FILE_WRITERS: dict[str, FileWriter] = {
-    "turtle": _store_writer("turtle"),
-    "nt": _store_writer("nt"),
-    "jsonld": _rdflib_writer("json-ld", context=dict(PREFIXES), indent=2),
-    "xml": _rdflib_writer("xml"),
-    "trig": _dataset_writer("trig"),
-    "nquads": _dataset_writer("nquads"),
-    "graphml": write_graphml,
-    "schemaorg": write_schemaorg,
-}
+write_turtle = _store_writer("turtle")
+write_ntriples = _store_writer("nt")
+write_jsonld = _rdflib_writer("json-ld", context=dict(PREFIXES), indent=2)
+write_rdfxml = _rdflib_writer("xml")
+write_trig = _dataset_writer("trig")
+write_nquads = _dataset_writer("nquads")
 
-_FOLDER_WRITERS: dict[str, FolderWriter] = {
-    "csv": write_csv,
-    "kgx": write_kgx,
-}
-
-#: Every format name, in the order the documentation lists them.
-FORMATS: tuple[str, ...] = (*_FILE_WRITERS, *_FOLDER_WRITERS)
+#: Every export format name, in the order the documentation lists them.
+FORMATS: tuple[str, ...] = tuple(formats.names("export"))
 
 #: Other names people use for the same formats.
 ALIASES: dict[str, str] = {
-    "ttl": "turtle",
-    "ntriples": "nt",
-    "json-ld": "jsonld",
-    "rdfxml": "xml",
-    "nq": "nquads",
+    alias: name for name in FORMATS for alias in formats.resolve(name).aliases
 }
 
 
 def resolve_format(name: str) -> str:
-    """Return the canonical format name for *name* (case-insensitive, aliases allowed).
+    """Return the canonical export format name for *name* (case-insensitive, aliases allowed).
 
     >>> resolve_format("TTL")
     'turtle'
 
     :param name: a format name or alias.
-    :returns: one of :data:`FORMATS`.
+    :returns: the canonical name of a format that can export the graph.
     :raises UnknownFormatError: *name* is not a known format; the error lists the known ones.
     """
-    key = name.strip().lower()
-    key = ALIASES.get(key, key)
-    if key not in FORMATS:
-        raise UnknownFormatError(name, [*FORMATS, *ALIASES])
-    return key
+    return formats.resolve(name, "export", what="the whole graph").name
 
 
 def export_graph(
-    kg: KnowledgeGraph, format: str, output: str | os.PathLike[str] | None = None
-) -> str | None:
+    kg: KnowledgeGraph, format: str | None, output: str | os.PathLike[str] | None = None
+) -> str | Path:
     """Export *kg* in *format*, to *output* (atomically) or as text.
 
     >>> from medkg import load
@@ -250,173 +233,43 @@ def export_graph(
     True
 
     :param kg: the knowledge graph.
-    :param format: one of :data:`FORMATS` or :data:`ALIASES`.
-    :param output: the file to write (for ``csv``: the folder); ``None`` returns the text.
-    :returns: the exported text when *output* is ``None``, else ``None``.
+    :param format: a registered format name or alias; ``None`` takes it from *output*'s
+        extension (Turtle when that says nothing).
+    :param output: the file to write (for a folder format: the folder); ``None`` returns
+        the text.
+    :returns: the exported text when *output* is ``None``, else the path written (a
+        symbolic link's target).
     :raises UnknownFormatError: the format is not known.
-    :raises ExportError: the output cannot be written (missing or read-only folder …), or
-        ``csv`` was asked for without an output folder. The previous output is untouched.
+    :raises FormatClashError: *format* and *output*'s extension disagree.
+    :raises ExportError: the output cannot be written (missing or read-only folder, a FIFO,
+        a full disk …), or a folder format was asked for without an output folder. The
+        previous output is untouched.
     """
-    name = resolve_format(format)
-    if name in _FOLDER_WRITERS:
+    fmt = formats.choose_export_format(format, None if output is None else Path(output))
+    writer = _writer(fmt)
+    if fmt.is_folder:
         if output is None:
             raise ExportError(
-                f"the {name} export is a folder of files: give an output folder with --output"
+                f"the {fmt.name} export is a folder of files: give an output folder with --output"
             )
-        folder_writer = _FOLDER_WRITERS[name]
         with atomic_folder(Path(output)) as staging:
-            folder_writer(kg, staging)
-        return None
-    writer = _FILE_WRITERS[name]
+            writer(kg, staging)
+        return Path(output)
     if output is None:
         buffer = io.BytesIO()
         writer(kg, buffer)
         return buffer.getvalue().decode("utf-8")
     with atomic_writer(Path(output)) as stream:
         writer(kg, stream)
-    return None
+    return Path(os.path.realpath(output))
 
 
-# ---------------------------------------------------------------- atomic writes
+def _writer(fmt: formats.Format) -> Callable[..., None]:
+    """Return the format's writer; a writer's missing dependency names its extra when used."""
+    writer = formats.get_writer(fmt)
 
+    def write(kg: KnowledgeGraph, target: Any) -> None:
+        with naming_missing_extras():
+            writer(kg, target)
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
-    """Replace the file at *path* with *data*, all or nothing.
-
-    :param path: the target file; its folder must exist.
-    :param data: the complete new content.
-    :raises ExportError: the file cannot be written; the previous file is untouched.
-    """
-    with atomic_writer(Path(path)) as stream:
-        stream.write(data)
-
-
-@contextmanager
-def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
-    """Give a binary stream whose content replaces *path* only when the block succeeds.
-
-    The stream is a temporary file in the target's folder (so the final rename stays on one
-    file system and is atomic). On success it is flushed, fsync'd and renamed onto *path*;
-    on any exception it is removed and the exception propagates, and the previous *path* is
-    left as it was.
-
-    :param path: the target file.
-    :returns: a context manager yielding the writable binary stream.
-    :raises ExportError: the folder is missing or not writable, the target is a folder, or
-        the disk fails; the message names *path*.
-    """
-    if path.is_dir():
-        raise ExportError(f"cannot write {path}: it is a folder, not a file")
-    mode = _file_mode(path)
-    try:
-        temp = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, in every path
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-        )
-    except OSError as exc:
-        raise ExportError(_describe(path, exc)) from None
-    temp_path = Path(temp.name)
-    try:
-        with temp:
-            yield temp
-            temp.flush()
-            os.fsync(temp.fileno())
-        # NamedTemporaryFile makes a 0600 file; give the export the mode a new file would get.
-        os.chmod(temp_path, mode)
-        os.replace(temp_path, path)
-    except BaseException as exc:
-        temp_path.unlink(missing_ok=True)
-        if isinstance(exc, OSError) and not isinstance(exc, ExportError):
-            raise ExportError(_describe(path, exc)) from exc
-        raise
-    _fsync_folder(path.parent)
-
-
-@contextmanager
-def atomic_folder(path: Path) -> Iterator[Path]:
-    """Give an empty staging folder whose files land in *path* only when the block succeeds.
-
-    The staging folder is a hidden sibling of *path*. A new *path* is created by renaming
-    the whole staging folder; in an existing *path* each staged file replaces its namesake
-    (each file atomically), and other files there are left alone.
-
-    :param path: the target folder; its parent must exist.
-    :returns: a context manager yielding the staging folder.
-    :raises ExportError: *path* is a file, or its parent is missing or not writable.
-    """
-    if path.exists() and not path.is_dir():
-        raise ExportError(f"cannot write {path}: it is a file, not a folder")
-    try:
-        staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
-    except OSError as exc:
-        raise ExportError(_describe(path, exc)) from None
-    try:
-        yield staging
-        _fsync_files(staging)
-        _move_into_place(staging, path)
-    except BaseException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(exc, OSError) and not isinstance(exc, ExportError):
-            raise ExportError(_describe(path, exc)) from exc
-        raise
-    _fsync_folder(path.parent)
-
-
-def _move_into_place(staging: Path, target: Path) -> None:
-    """Rename the staged folder to *target*, or its files into an existing *target*."""
-    if target.is_dir():
-        for staged in sorted(staging.iterdir()):
-            os.replace(staged, target / staged.name)
-        staging.rmdir()
-        _fsync_folder(target)
-    else:
-        # mkdtemp makes a 0700 folder; give the export the mode a new folder would get.
-        os.chmod(staging, 0o777 & ~_umask())
-        os.replace(staging, target)
-
-
-def _file_mode(path: Path) -> int:
-    """Return the permission bits the written file should have: the old file's, or the default."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except OSError:
-        return 0o666 & ~_umask()
-
-
-def _umask() -> int:
-    # The only portable way to read the umask is to set it and put it back.
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
-
-
-def _fsync_files(folder: Path) -> None:
-    """Flush every file in *folder* to disk, so a crash after the rename finds whole files."""
-    for staged in folder.iterdir():
-        with staged.open("rb") as handle:
-            os.fsync(handle.fileno())
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Flush a folder's entries to disk, so the rename itself survives a crash."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # some platforms (Windows) cannot open a folder; the rename is done anyway
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass  # some file systems refuse fsync on a folder; the data itself is already synced
-    finally:
-        os.close(descriptor)
-
-
-def _describe(path: Path, exc: OSError) -> str:
-    """Say in one line why *path* cannot be written."""
-    if isinstance(exc, FileNotFoundError) and not path.parent.is_dir():
-        return f"cannot write {path}: the folder {path.parent} does not exist"
-    if isinstance(exc, PermissionError):
-        return f"cannot write {path}: permission denied (is the folder read-only?)"
-    if isinstance(exc, IsADirectoryError):
-        return f"cannot write {path}: it is a folder, not a file"
-    reason = exc.strerror or exc.__class__.__name__
-    return f"cannot write {path}: {reason}"
+    return write

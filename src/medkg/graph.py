@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Graph
 from rdflib.term import Identifier
 
-from medkg.errors import StoreError
+from medkg.errors import StoreError, naming_missing_extras
 from medkg.namespaces import PREFIXES
 from medkg.query import QueryResult
 from medkg.resources import bundled_data_files
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from medkg.entities import Entity
     from medkg.viz import Explorer
 
-__all__ = ["KnowledgeGraph", "fill_store", "load"]
+__all__ = ["KnowledgeGraph", "as_rdflib", "fill_store", "load"]
 
 
 class KnowledgeGraph:
@@ -118,7 +118,8 @@ class KnowledgeGraph:
         """
         from medkg.network import to_networkx
 
-        return to_networkx(self)
+        with naming_missing_extras():
+            return to_networkx(self)
 
     def visualize(
         self,
@@ -146,9 +147,10 @@ class KnowledgeGraph:
         :returns: an :class:`~medkg.viz.Explorer`; see :func:`medkg.viz.visualize`.
         :raises MedkgError: an unknown focus entity, a malformed query, an unknown type.
         """
-        from medkg.viz import visualize
+        with naming_missing_extras():
+            from medkg.viz import visualize
 
-        return visualize(self, focus=focus, depth=depth, query=query, types=types, title=title)
+            return visualize(self, focus=focus, depth=depth, query=query, types=types, title=title)
 
 
 def load(
@@ -190,7 +192,8 @@ def load(
         from medkg.inference import materialise
 
         graph = target.to_rdflib() if isinstance(target, MemoryStore) else _copy(target)
-        materialise(graph)
+        with naming_missing_extras():
+            materialise(graph)
         target = MemoryStore(graph)
     return KnowledgeGraph(target, files=files, inferred=infer)
 
@@ -218,6 +221,18 @@ def fill_store(
         store.add_file(extra_path, format)
         files.append(Path(extra_path))
     return files
+
+
+def as_rdflib(source: KnowledgeGraph | Graph) -> Graph:
+    """Return the rdflib graph of *source*: functions take a ``KnowledgeGraph`` (or a graph).
+
+    :raises TypeError: *source* is neither, named in one line.
+    """
+    if isinstance(source, KnowledgeGraph):
+        return source.graph
+    if isinstance(source, Graph):
+        return source
+    raise TypeError(f"expected a KnowledgeGraph (medkg.load()), not {type(source).__name__}")
 
 
 def _copy(store: Store) -> Graph:

@@ -21,6 +21,9 @@ __all__ = ["Hop", "NoPathError", "Path", "shortest_paths"]
 class NoPathError(MedkgError, LookupError):
     """The two entities are not connected in the graph."""
 
+    #: Nothing found: exit 1, as for every command that finds nothing.
+    exit_code = 1
+
 
 @dataclass(frozen=True)
 class Hop:

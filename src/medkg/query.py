@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,7 @@ from rdflib import Graph
 from rdflib.query import Result
 from rdflib.term import BNode, Identifier, Literal, URIRef, Variable
 
-from medkg.errors import QueryError, UnknownFormatError
+from medkg.errors import QueryError
 from medkg.namespaces import PREFIXES
 
 __all__ = ["RESULT_FORMATS", "QueryResult", "run_query", "term_to_text"]
@@ -36,6 +37,28 @@ class QueryResult:
     boolean: bool | None = None
     graph: Graph | None = None
 
+    def __iter__(self) -> Iterator[Any]:
+        """Iterate over the rows of a SELECT, the triples of a graph, or an ASK's one answer.
+
+        >>> from medkg import load
+        >>> result = load().query("SELECT ?b WHERE { kg:Baclofen medkg:brandName ?b }")
+        >>> [str(b) for (b,) in result], len(result)
+        (['Lioresal'], 1)
+        """
+        if self.kind == "SELECT":
+            return iter(self.rows)
+        if self.kind == "ASK":
+            return iter([bool(self.boolean)])
+        return iter(self.graph if self.graph is not None else ())
+
+    def __len__(self) -> int:
+        """Return the number of rows (SELECT), triples (CONSTRUCT / DESCRIBE), or 1 (ASK)."""
+        if self.kind == "SELECT":
+            return len(self.rows)
+        if self.kind == "ASK":
+            return 1
+        return len(self.graph) if self.graph is not None else 0
+
     def column(self, name: str) -> list[Identifier | None]:
         """Return the values of one variable, in row order."""
         index = self.variables.index(name)
@@ -54,15 +77,36 @@ class QueryResult:
         return pd.DataFrame(rows, columns=self.variables)
 
     def serialize(self, format: str) -> str:
-        """Write a SELECT or ASK result in a W3C result format (csv, tsv, json, xml)."""
-        if format not in RESULT_FORMATS:
-            raise UnknownFormatError(format, RESULT_FORMATS)
-        if self.kind not in ("SELECT", "ASK"):
-            raise QueryError(f"--format {format} is for SELECT and ASK; this is a {self.kind}")
+        r"""Write the result as text: a W3C result format, or RDF for a graph result.
+
+        A SELECT or ASK takes ``csv``, ``tsv``, ``json`` or ``xml``; a CONSTRUCT or DESCRIBE
+        any graph format of :mod:`medkg.formats` (``turtle``, ``nt``, ``jsonld``, ``xml``).
+
+        >>> from medkg import load
+        >>> load().query("CONSTRUCT WHERE { kg:Baclofen a ?c }").serialize("nt").count("\n")
+        2
+
+        :raises UnknownFormatError: the format cannot carry this kind of result.
+        """
+        from medkg import formats
+
+        if self.kind in ("CONSTRUCT", "DESCRIBE"):
+            fmt = formats.resolve(format, "graph", what=f"a {self.kind} result (a graph)")
+            graph = self.graph if self.graph is not None else Graph()
+            options: dict[str, Any] = {}
+            if fmt.rdflib == "json-ld":
+                options = {"context": {p: str(n) for p, n in graph.namespaces()}, "indent": 2}
+            text = graph.serialize(format=fmt.rdflib or fmt.name, **options)
+            return text if isinstance(text, str) else text.decode("utf-8")
+        format = formats.resolve(
+            format, "results", what=f"{_article(self.kind)} {self.kind} result"
+        ).name
         if format == "json":
             return _to_json(self)
         if format == "tsv":
             return _to_tsv(self)
+        if format == "csv" and self.kind == "ASK":
+            return _to_csv_ask(self)
         return _to_rdflib_format(self, format)
 
 
@@ -86,6 +130,7 @@ def run_query(
     from pyparsing import ParseException
     from rdflib.plugins.sparql import prepareQuery
 
+    sparql = expand_construct_where(sparql)
     try:
         prepared = prepareQuery(sparql, initNs=PREFIXES)
     except ParseException as exc:
@@ -102,6 +147,40 @@ def run_query(
         raise
     except Exception as exc:
         raise QueryError(f"evaluation failed: {exc}", source=source) from None
+
+
+_CONSTRUCT_WHERE = re.compile(r"\bCONSTRUCT\s+WHERE\s*\{", re.IGNORECASE)
+# Comments, IRIs and strings can hold braces; they are masked (same length) before matching.
+_NOISE = re.compile(r"#[^\n]*|<[^<>\s]*>|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
+
+
+def expand_construct_where(sparql: str) -> str:
+    """Rewrite the short form ``CONSTRUCT WHERE { P }`` as ``CONSTRUCT { P } WHERE { P }``.
+
+    rdflib fails on the short form followed by a solution modifier (``LIMIT 1``: "'NoneType'
+    object is not iterable"); the long form means the same and works. Other queries are
+    returned unchanged.
+
+    >>> expand_construct_where("CONSTRUCT WHERE { ?s a ?o } LIMIT 1")
+    'CONSTRUCT { ?s a ?o } WHERE { ?s a ?o } LIMIT 1'
+    """
+    masked = _NOISE.sub(lambda m: " " * len(m.group()), sparql)
+    match = _CONSTRUCT_WHERE.search(masked)
+    if match is None:
+        return sparql
+    depth, end = 0, -1
+    for index in range(match.end() - 1, len(masked)):
+        if masked[index] == "{":
+            depth += 1
+        elif masked[index] == "}":
+            depth -= 1
+            if depth == 0:
+                end = index
+                break
+    if end < 0:
+        return sparql  # unbalanced: let the parser report it
+    body = sparql[match.end() - 1 : end + 1]
+    return f"{sparql[: match.start()]}CONSTRUCT {body} WHERE {body}{sparql[end + 1 :]}"
 
 
 def _wrap(result: Result) -> QueryResult:
@@ -190,6 +269,11 @@ def _to_json(result: QueryResult) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
+def _to_csv_ask(result: QueryResult) -> str:
+    # SPARQL CSV defines no ASK form; this is what Jena and Virtuoso write.
+    return "_askResult\r\n" + ("true" if result.boolean else "false") + "\r\n"
+
+
 def _to_tsv(result: QueryResult) -> str:
     if result.kind == "ASK":
         return "?_askResult\n" + ("true" if result.boolean else "false") + "\n"
@@ -205,3 +289,7 @@ def _tsv_term(term: Identifier | None) -> str:
     text: str = term.n3()
     # TSV forbids raw tabs and newlines in a cell; N-Triples escapes them.
     return text.replace("\t", "\\t").replace("\n", "\\n")
+
+
+def _article(kind: str) -> str:
+    return "an" if kind == "ASK" else "a"

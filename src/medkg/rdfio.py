@@ -16,8 +16,13 @@ holds each of these to a local listener that must see no request).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
+import logging
+import re
+import warnings
 import xml.sax
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.parsers import expat
@@ -26,10 +31,20 @@ from rdflib import Dataset, Graph
 from rdflib.exceptions import ParserError
 from rdflib.parser import PythonInputSource
 from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Literal, URIRef
 
-from medkg.errors import DataFileError, UnknownFormatError
+from medkg.errors import DataFileError, DataWarning, UnknownFormatError
 
-__all__ = ["INPUT_FORMATS", "guess_input_format", "parse_file", "read_rdf_bytes"]
+__all__ = [
+    "INPUT_FORMATS",
+    "check_terms",
+    "guess_input_format",
+    "parse_file",
+    "read_rdf_bytes",
+]
+
+# What an IRI may not hold (RFC 3987): spaces, controls and the delimiters N-Triples forbids.
+_BAD_IRI_CHAR = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f-\x9f]')
 
 #: Input format names (as rdflib knows them) by file extension.
 INPUT_FORMATS: dict[str, str] = {
@@ -98,15 +113,141 @@ def parse_file(target: Graph, path: str | Path, format: str | None = None) -> No
     """
     path = Path(path)
     fmt = guess_input_format(path, format)
-    text = read_rdf_bytes(path).decode("utf-8")
+    raw = read_rdf_bytes(path)
+    text = raw.decode("utf-8")
     # Parse into a scratch graph first, so a failure leaves *target* untouched.
     scratch: Graph = Dataset() if fmt in {"trig", "nquads"} else Graph()
     base = path.resolve().as_uri()
+    with _quiet_rdflib():
+        if fmt in _LINE_BASED and _parse_line_based(scratch, raw, fmt, path, base):
+            pass
+        else:
+            _parse_with_rdflib(scratch, text, fmt, path, base)
+        check_terms(scratch, text, path)
+    if not isinstance(scratch, Dataset):
+        target += scratch
+    elif isinstance(target, Dataset):
+        target.addN(scratch.quads((None, None, None, None)))  # type: ignore[arg-type]
+    else:
+        # A plain graph receives the triples of every named graph, merged.
+        for s, p, o, _ in scratch.quads((None, None, None, None)):
+            target.add((s, p, o))
+
+
+@contextlib.contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    """Silence rdflib's logged tracebacks for ill-typed literals (:func:`check_terms` tells)."""
+    logger = logging.getLogger("rdflib.term")
+    before = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = before
+
+
+def _parse_line_based(scratch: Graph, raw: bytes, fmt: str, path: Path, base: str) -> bool:
+    """Parse N-Triples / N-Quads with pyoxigraph's linear parser, if it is installed.
+
+    rdflib's own N-Triples parser is quadratic in the length of a term (a 4 MB literal takes
+    most of a minute). Returns ``False`` when pyoxigraph is missing or a term exceeds its
+    16 MiB buffer, so that rdflib parses the file instead.
+    """
+    try:
+        import pyoxigraph as ox
+
+        from medkg.stores.oxiterms import from_oxigraph
+    except ImportError:
+        return False
+    rdf_format = ox.RdfFormat.N_TRIPLES if fmt == "nt" else ox.RdfFormat.N_QUADS
+    try:
+        quads = list(ox.parse(raw, format=rdf_format, base_iri=base))
+    except SyntaxError as exc:
+        message = _OX_POSITION.sub("", str(exc.msg))
+        raise DataFileError(path, f"syntax error: {message}", exc.lineno) from None
+    except MemoryError:
+        return False
+    if isinstance(scratch, Dataset):
+        default = scratch.default_graph
+        for q in quads:
+            graph = (
+                default
+                if isinstance(q.graph_name, ox.DefaultGraph)
+                else scratch.graph(from_oxigraph(q.graph_name))
+            )
+            graph.add(
+                (from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object))
+            )
+    else:
+        scratch.addN(
+            (from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object), scratch)
+            for q in quads
+        )
+    return True
+
+
+# pyoxigraph's "Parser error at line N column C: message" (or "between columns").
+_OX_POSITION = re.compile(
+    r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+):\s*"
+)
+
+
+def check_terms(graph: Graph, text: str, path: Path) -> None:
+    """Refuse invalid IRIs and report ill-typed literals, each with the file and line.
+
+    Both stores apply the same rule, so a file either loads everywhere or nowhere: an IRI
+    with a space or a control character would load here and then break every export.
+
+    :raises DataFileError: an IRI holds a character IRIs may not hold.
+    :warns DataWarning: a literal is not valid for its datatype (``"abc"^^xsd:integer``);
+        turn the warning into an error with ``warnings.simplefilter("error", DataWarning)``
+        (``medkg --strict``).
+    """
+    seen: set[Literal] = set()
+    for triple in graph.triples((None, None, None)):
+        for term in triple:
+            if isinstance(term, URIRef):
+                bad = _BAD_IRI_CHAR.search(term)
+                if bad is not None:
+                    shown = json.dumps(str(term))[1:-1]
+                    raise DataFileError(
+                        path,
+                        f"invalid IRI <{shown}>: {json.dumps(bad.group())} may not be in an IRI",
+                        _line_of_iri(text, str(term)),
+                    )
+            elif isinstance(term, Literal) and term.ill_typed and term not in seen:
+                seen.add(term)
+                line = _line_of(text, json.dumps(str(term), ensure_ascii=False))
+                where = f"{path}:{line}" if line else str(path)
+                warnings.warn(
+                    DataWarning(
+                        f"{where}: ill-typed literal {json.dumps(str(term), ensure_ascii=False)}"
+                        f" is not a valid {term.datatype}"
+                    ),
+                    stacklevel=2,
+                )
+
+
+def _line_of_iri(text: str, iri: str) -> int | None:
+    """Find the line of an IRI, written in full or relative to the base."""
+    line = _line_of(text, iri)
+    if line is None:
+        bad = _BAD_IRI_CHAR.search(iri)
+        if bad is not None:
+            # The part after the last slash before the bad character, as written in the file.
+            start = iri.rfind("/", 0, bad.start()) + 1
+            line = _line_of(text, iri[start : bad.end()])
+    return line
+
+
+def _parse_with_rdflib(scratch: Graph, text: str, fmt: str, path: Path, base: str) -> None:
+    """Parse *text* with rdflib's parser for *fmt*, turning its errors into one line."""
     try:
         if fmt == "json-ld":
             # rdflib gets the very object that was checked, not the text to parse again.
             document = json.loads(text)
             _refuse_json_ld_references(document, text, path)
+            _check_json_ld_shape(document, text, path)
             scratch.parse(PythonInputSource(document, base), publicID=base, format=fmt)
         else:
             if fmt == "xml":
@@ -129,15 +270,69 @@ def parse_file(target: Graph, path: str | Path, format: str | None = None) -> No
         # unwinds it fully and the recursion limit is never changed.
         raise DataFileError(path, "nested too deeply to parse") from None
     except Exception as exc:  # rdflib's parsers raise many types; each is bad input here
-        raise DataFileError(path, f"cannot parse as {fmt}: {exc}") from None
-    if not isinstance(scratch, Dataset):
-        target += scratch
-    elif isinstance(target, Dataset):
-        target.addN(scratch.quads((None, None, None, None)))  # type: ignore[arg-type]
-    else:
-        # A plain graph receives the triples of every named graph, merged.
-        for s, p, o, _ in scratch.quads((None, None, None, None)):
-            target.add((s, p, o))
+        if fmt == "json-ld":
+            # rdflib's JSON-LD errors are its internals ("cannot access local variable …").
+            raise DataFileError(
+                path, "not valid JSON-LD (a value has a type JSON-LD does not allow there)"
+            ) from None
+        message = " ".join(str(exc).split())
+        raise DataFileError(path, f"cannot parse as {fmt}: {message}") from None
+
+
+# The JSON types JSON-LD allows as the value of each keyword (1.1, section 9).
+_KEYWORD_TYPES: dict[str, tuple[type, ...]] = {
+    "@id": (str,),
+    "@type": (str, list),
+    "@graph": (dict, list),
+    "@context": (dict, list, str, type(None)),
+    "@vocab": (str, type(None)),
+    "@base": (str, type(None)),
+    "@language": (str, type(None)),
+    "@reverse": (dict, str),
+    "@list": (list, dict, str, int, float, bool, type(None)),
+}
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return {str: "a string", list: "a list", dict: "an object"}.get(type(value), "null")
+
+
+def _check_json_ld_shape(document: Any, text: str, path: Path) -> None:
+    """Refuse JSON that cannot be JSON-LD, with the line of the first offending value.
+
+    The top level is a node object or a list of them; each keyword (``@id``, ``@type``,
+    ``@graph``, ``@context`` …) has a value of the JSON type JSON-LD allows. rdflib would
+    otherwise load such documents as nothing, silently, or fail with its internals.
+    """
+    items = document if isinstance(document, list) else [document]
+    for item in items:
+        if not isinstance(item, dict):
+            raise DataFileError(
+                path,
+                f"not JSON-LD: the top level holds {_json_kind(item)} ({json.dumps(item)[:40]}), "
+                "where a node object ({...}) is needed",
+                _line_of(text, json.dumps(item)),
+            )
+    stack: list[Any] = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                allowed = _KEYWORD_TYPES.get(key)
+                if allowed is not None and not isinstance(value, allowed):
+                    raise DataFileError(
+                        path,
+                        f"not JSON-LD: {key} cannot be {_json_kind(value)} "
+                        f"({json.dumps(value)[:40]})",
+                        _line_of(text, f'"{key}"'),
+                    )
+                stack.append(value)
 
 
 def read_rdf_bytes(path: Path) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF
@@ -12,6 +13,9 @@ from rdflib.term import Literal, URIRef
 from medkg.entities import NAME_PROPERTIES, all_entities, compact, normalise
 from medkg.errors import MedkgError
 from medkg.evidence import label_of
+
+if TYPE_CHECKING:
+    from medkg.graph import KnowledgeGraph
 
 __all__ = ["SearchHit", "search"]
 
@@ -46,18 +50,21 @@ def _score(query: str, name: str) -> float:
     return 0.7 * ratio if ratio >= FUZZY_CUTOFF else 0.0
 
 
-def search(graph: Graph, text: str, *, limit: int = 10) -> list[SearchHit]:
+def search(graph: KnowledgeGraph | Graph, text: str, *, limit: int = 10) -> list[SearchHit]:
     """Return the entities whose label or synonym matches *text*, best first.
 
     >>> from medkg import load
     >>> [hit.curie for hit in search(load().graph, "charlie horse")][:1]
     ['kg:LegCramp']
 
-    :param graph: the graph to search.
+    :param graph: the knowledge graph (or an rdflib graph) to search.
     :param text: what the person typed.
     :param limit: the most hits to return.
     :raises MedkgError: *text* has nothing to search for (empty, or only punctuation).
     """
+    from medkg.graph import as_rdflib
+
+    graph = as_rdflib(graph)
     query = normalise(text)
     if not query:
         raise MedkgError(f"nothing to search for in {text!r}: give a name, a synonym or a brand")

@@ -95,7 +95,7 @@ def default_shapes_file() -> Path:
     return ontology_dir() / "shapes.ttl"
 
 
-def validate_graph(kg: KnowledgeGraph, *, shapes: Path | None = None) -> ValidationReport:
+def validate_graph(kg: KnowledgeGraph | Graph, *, shapes: Path | None = None) -> ValidationReport:
     """Check *kg* against SHACL shapes and return every finding.
 
     Validation runs without inference: the data asserts roles (``a medkg:RiskFactor``), and
@@ -112,6 +112,8 @@ def validate_graph(kg: KnowledgeGraph, *, shapes: Path | None = None) -> Validat
     :raises DataFileError: the shapes file is missing, malformed or not usable as SHACL.
     :raises ValidatorUnavailableError: pyshacl is not installed.
     """
+    if isinstance(kg, Graph):
+        kg = KnowledgeGraph.from_graph(kg)
     try:
         import pyshacl
         from pyshacl.errors import ReportableRuntimeError

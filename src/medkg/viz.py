@@ -132,7 +132,7 @@ class Explorer:
         :returns: the path written.
         :raises ExportError: the file cannot be written; a previous file is left untouched.
         """
-        from medkg.export import atomic_write
+        from medkg.atomicio import atomic_write
 
         target = Path(path)
         atomic_write(target, self.html.encode("utf-8"))
@@ -362,8 +362,13 @@ def resolve_kinds(kg: KnowledgeGraph, names: Iterable[str], network: Any) -> set
     for name in names:
         curie = known.get(normalise(name)) or known.get(name.strip())
         if curie is None:
-            listed = ", ".join(sorted({_kind_name(c) for c in known.values()}))
-            raise ExplorerError(f"unknown entity type {name!r}; known types: {listed}")
+            from medkg.suggest import did_you_mean
+
+            kinds = sorted({_kind_name(c) for c in known.values()})
+            raise ExplorerError(
+                f"unknown entity type {name!r}{did_you_mean(name, kinds)}; "
+                f"known types: {', '.join(kinds)}"
+            )
         wanted.add(curie)
     return wanted
 

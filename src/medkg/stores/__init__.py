@@ -60,4 +60,7 @@ def open_store(spec: str, *, create: bool = False, graph: str = NAMED_GRAPH) -> 
         from medkg.stores.sparql import SparqlStore
 
         return SparqlStore(where, graph=graph)
-    raise StoreError(f"unknown store {spec!r}; use one of: {', '.join(STORE_FORMS)}")
+    from medkg.suggest import did_you_mean
+
+    hint = did_you_mean(kind, ["memory", "oxigraph", "sparql"])
+    raise StoreError(f"unknown store {spec!r}{hint}; use one of: {', '.join(STORE_FORMS)}")

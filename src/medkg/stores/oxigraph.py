@@ -7,8 +7,13 @@ files). Every other format goes through :func:`medkg.rdfio.parse_file`, so its s
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
+import os
 import re
-from collections.abc import Mapping
+import shutil
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -16,7 +21,13 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Identifier
 
-from medkg.errors import DataFileError, QueryError, StoreError
+from medkg.errors import (
+    DataFileError,
+    MedkgError,
+    QueryError,
+    StoreBusyError,
+    StoreError,
+)
 from medkg.namespaces import PREFIXES
 from medkg.query import QueryResult
 from medkg.rdfio import guess_input_format, parse_file, read_rdf_bytes
@@ -29,7 +40,7 @@ from medkg.stores.base import (
 )
 from medkg.stores.oxiterms import from_oxigraph, to_oxigraph
 
-__all__ = ["OxigraphStore"]
+__all__ = ["OxigraphStore", "load_store"]
 
 #: Formats pyoxigraph parses for us; the others keep rdflib's parser and medkg's checks.
 _NATIVE_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
@@ -63,26 +74,27 @@ class OxigraphStore(SerializingStore):
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.path = path
         self.persistent = path is not None
+        data = _data_folder(path) if path is not None else None
         try:
-            if path is None:
+            if data is None:
                 self._store = ox.Store()
             elif read_only:
-                self._store = ox.Store.read_only(str(path))
+                self._store = ox.Store.read_only(str(data))
             else:
-                self._store = ox.Store(str(path))
-        except OSError as exc:
-            # e.g. another process holds the store's lock, or the folder is not a store.
-            raise StoreError(f"--store oxigraph:{path}: cannot open the store: {exc}") from None
+                self._store = ox.Store(str(data))
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise _open_error(path or Path("(memory)"), exc) from None
 
     @classmethod
     def open(cls, path: Path, *, create: bool = False) -> OxigraphStore:
         """Open the store on disk at *path*.
 
         :param path: the store's folder.
-        :param create: make the folder if it is missing (``medkg load``); otherwise the store
-            must exist and is opened read-only.
-        :raises StoreError: the folder (or, with *create*, its parent) does not exist, or is
-            a file, or holds no store.
+        :param create: make the store if it is missing; otherwise the store must exist and
+            is opened read-only. To replace a store's content all or nothing, use
+            :func:`load_store`.
+        :raises StoreError: the folder (or, with *create*, its parent) does not exist, is a
+            file, holds no store, holds other files, is damaged, or is being loaded.
         """
         if path.exists() and not path.is_dir():
             raise StoreError(f"--store oxigraph:{path}: this is a file, not a store folder")
@@ -91,11 +103,27 @@ class OxigraphStore(SerializingStore):
                 raise StoreError(
                     f"--store oxigraph:{path}: the folder {path.parent} does not exist"
                 )
+            _refuse_foreign_folder(path)
+            if _data_folder(path) == path and not _is_legacy_store(path):
+                path.mkdir(exist_ok=True)
+                generation = _new_generation(path)
+                generation.mkdir()
+                _point_current(path, generation)
             return cls(path)
         if not path.is_dir() or not any(path.iterdir()):
             raise StoreError(
                 f"--store oxigraph:{path}: no store there; "
                 f"create it with: medkg load --store oxigraph:{path} [FILE...]"
+            )
+        if _data_folder(path) == path and not _is_legacy_store(path):
+            if _is_loading(path):
+                raise StoreBusyError(
+                    f"--store oxigraph:{path}: the store is being loaded; "
+                    "try again when medkg load is done"
+                )
+            raise StoreError(
+                f"--store oxigraph:{path}: this folder is not a medkg store; "
+                f"create one with: medkg load --store oxigraph:{path} [FILE...]"
             )
         return cls(path, read_only=True)
 
@@ -116,12 +144,18 @@ class OxigraphStore(SerializingStore):
         except SyntaxError as exc:
             raise _query_error(str(exc), source) from None
         except (OSError, RuntimeError, ValueError) as exc:
-            raise QueryError(f"evaluation failed: {exc}", source=source) from None
+            raise self._evaluation_error(exc, source) from None
         try:
             return _wrap(answer, sparql)
         except (OSError, RuntimeError, ValueError) as exc:
             # Solutions are computed lazily, so evaluation errors surface while iterating.
-            raise QueryError(f"evaluation failed: {exc}", source=source) from None
+            raise self._evaluation_error(exc, source) from None
+
+    def _evaluation_error(self, exc: Exception, source: str | None) -> MedkgError:
+        """Say a store on disk is damaged; in memory, that the query failed."""
+        if self.path is not None and isinstance(exc, OSError | RuntimeError):
+            return _open_error(self.path, exc)
+        return QueryError(f"evaluation failed: {exc}", source=source)
 
     def add_file(self, path: str | Path, format: str | None = None) -> None:
         """Parse an RDF file into the store; Turtle and N-Triples with pyoxigraph's parser.
@@ -147,6 +181,13 @@ class OxigraphStore(SerializingStore):
         except SyntaxError as exc:
             message = _DATA_POSITION.sub("", str(exc.msg))
             raise DataFileError(path, f"syntax error: {message}", exc.lineno) from None
+        except MemoryError:
+            # pyoxigraph's parser holds one term in a buffer of at most 16 MiB.
+            raise DataFileError(
+                path,
+                "a term (literal or IRI) is longer than the 16 MiB oxigraph can read; "
+                "use --store memory for this file",
+            ) from None
 
     def add_graph(self, graph: Graph) -> None:
         """Add every triple of *graph*, in one transaction."""
@@ -166,7 +207,12 @@ class OxigraphStore(SerializingStore):
 
     def __len__(self) -> int:
         """Return the number of triples."""
-        return len(self._store)
+        try:
+            return len(self._store)
+        except (OSError, RuntimeError) as exc:
+            if self.path is None:
+                raise
+            raise _open_error(self.path, exc) from None
 
     def write(self, format: str, stream: IO[bytes]) -> None:
         """Write the default graph as Turtle or N-Triples with pyoxigraph's serialisers."""
@@ -212,3 +258,166 @@ def _wrap(answer: Any, sparql: str) -> QueryResult:
     )
     kind = "DESCRIBE" if query_form(sparql) == "DESCRIBE" else "CONSTRUCT"
     return QueryResult(kind, graph=graph)
+
+
+# ---------------------------------------------------------------- stores on disk
+# A medkg store folder holds a marker file, one or two generations (RocksDB folders) and a
+# symbolic link "current" to the complete one. A load fills a new generation and, only when
+# it is complete, moves the link: a reader opens a complete store or, before the first load
+# has finished, is told the store is being loaded. Folders written by earlier medkg
+# versions (RocksDB directly in PATH) are still opened.
+
+_MARKER = "medkg-store"
+_CURRENT = "current"
+_LOCK = ".medkg-load.lock"
+_GENERATION = re.compile(r"^generation-(\d+)$")
+
+
+def _data_folder(path: Path) -> Path:
+    current = path / _CURRENT
+    return current.resolve() if current.is_symlink() else path
+
+
+def _is_legacy_store(path: Path) -> bool:
+    return (path / "CURRENT").is_file() and any(path.glob("MANIFEST-*"))
+
+
+def _is_store(path: Path) -> bool:
+    return (path / _MARKER).is_file() or _is_legacy_store(path)
+
+
+def _refuse_foreign_folder(path: Path) -> None:
+    if path.is_dir() and any(path.iterdir()) and not _is_store(path):
+        raise StoreError(
+            f"--store oxigraph:{path}: the folder holds files that are not a medkg store; "
+            "give an empty or new folder"
+        )
+
+
+def _generations(path: Path) -> list[Path]:
+    found = [(int(m.group(1)), p) for p in path.iterdir() if (m := _GENERATION.match(p.name))]
+    return [p for _, p in sorted(found)]
+
+
+def _new_generation(path: Path) -> Path:
+    existing = _generations(path)
+    number = int(_GENERATION.match(existing[-1].name).group(1)) + 1 if existing else 1  # type: ignore[union-attr]
+    (path / _MARKER).write_text("a medkg store: fill it with medkg load\n", encoding="utf-8")
+    return path / f"generation-{number}"
+
+
+def _point_current(path: Path, generation: Path) -> None:
+    """Move the ``current`` link to *generation* atomically (rename of a new link)."""
+    staged = path / f".{_CURRENT}.{os.getpid()}"
+    staged.unlink(missing_ok=True)
+    staged.symlink_to(generation.name)
+    os.replace(staged, path / _CURRENT)
+
+
+def _is_loading(path: Path) -> bool:
+    lock = path / _LOCK
+    if not lock.exists():
+        return False
+    with lock.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
+@contextlib.contextmanager
+def _load_lock(path: Path) -> Iterator[None]:
+    with (path / _LOCK).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreBusyError(
+                f"--store oxigraph:{path}: the store is being loaded by another medkg load"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _open_error(path: Path, exc: Exception) -> StoreError:
+    text = " ".join(str(exc).split())
+    if "lock" in text.lower():
+        return StoreBusyError(
+            f"--store oxigraph:{path}: the store is in use by another process ({text})"
+        )
+    return StoreError(
+        f"--store oxigraph:{path}: the store is damaged or unreadable ({text[:200]}); "
+        f"fill it again with: medkg load --store oxigraph:{path} [FILE...]"
+    )
+
+
+def load_store(path: Path, fill: Callable[[OxigraphStore], object]) -> int:
+    """Replace the content of the store on disk at *path*, all or nothing.
+
+    *fill* receives an empty store (a new generation in *path*) and adds the triples.
+    Only when it returns are the data flushed and the store switched to them; if it
+    raises (a bad file, a full disk, Ctrl-C), the new generation is removed and *path*
+    holds the previous store, untouched. Readers meanwhile keep seeing the previous store.
+
+    :param path: the store folder: new, empty, or a medkg store.
+    :param fill: adds the triples, e.g. ``lambda s: fill_store(s, files)``.
+    :returns: the number of triples in the new store.
+    :raises StoreError: *path* holds other files, or its parent does not exist; a disk
+        error while loading (the message says the previous store is unchanged).
+    :raises StoreBusyError: another load of *path* is running.
+    :raises DataFileError: a file is malformed (from *fill*).
+    """
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"--store oxigraph:{path}: this is a file, not a store folder")
+    if not path.parent.is_dir():
+        raise StoreError(f"--store oxigraph:{path}: the folder {path.parent} does not exist")
+    _refuse_foreign_folder(path)
+    path.mkdir(exist_ok=True)
+    with _load_lock(path):
+        previous = _data_folder(path) if (path / _CURRENT).is_symlink() else None
+        generation = _new_generation(path)
+        try:
+            store = OxigraphStore.__new__(OxigraphStore)
+            store.path, store.persistent = path, True
+            store._store = ox.Store(str(generation))
+            fill(store)
+            store.flush()
+            count = len(store._store)
+            del store
+            _point_current(path, generation)
+        except BaseException as exc:
+            shutil.rmtree(generation, ignore_errors=True)
+            if isinstance(exc, OSError | RuntimeError) and not isinstance(exc, MedkgError):
+                reason = (
+                    "no space left on the device"
+                    if getattr(exc, "errno", None) == errno.ENOSPC or "No space" in str(exc)
+                    else " ".join(str(exc).split())[:200]
+                )
+                raise StoreError(
+                    f"--store oxigraph:{path}: the load failed ({reason}); "
+                    "the previous store is unchanged"
+                ) from None
+            raise
+        # Older generations go; the one just replaced stays until the next load, so a
+        # reader that opened it a moment ago can finish.
+        for old in _generations(path):
+            if old not in (generation, previous):
+                shutil.rmtree(old, ignore_errors=True)
+        if _is_legacy_store(path):
+            _remove_legacy_files(path)
+    return count
+
+
+def _remove_legacy_files(path: Path) -> None:
+    """Remove the RocksDB files an earlier medkg version wrote directly into *path*."""
+    keep = {_MARKER, _CURRENT, _LOCK}
+    for entry in path.iterdir():
+        if entry.name in keep or _GENERATION.match(entry.name):
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
