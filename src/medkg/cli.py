@@ -824,7 +824,7 @@ def serve(
         sys.stdout.flush()
 
     try:
-        run_server(config, announce=announce, warn=lambda text: err.print(f"warning: {text}"))
+        run_server(config, announce=announce, warn=lambda text: err.print(Text(f"warning: {text}")))
     except MedkgError as exc:
         _fail(exc)
 
