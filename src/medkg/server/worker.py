@@ -346,7 +346,7 @@ def _entity_html(state: WorkerState, iri: URIRef) -> str:
     from medkg.cards import entity_card
     from medkg.server.pages import entity_page
 
-    card = entity_card(state.kg.graph, state.kg.entity(str(iri)))
+    card = entity_card(state.kg, state.kg.entity(str(iri)))
     return entity_page(card, explore=state.explore)
 
 
