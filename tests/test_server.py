@@ -658,9 +658,17 @@ def client(source: str) -> httpx.Client:
 
 
 def hold(server: Server, query: str, source: str) -> socket.socket:
-    """Send *query* from *source* over a raw socket and read nothing: a client that waits."""
+    """Send *query* from *source* over a raw socket and read nothing: a client that waits.
+
+    Its receive buffer is fixed at 64 KiB (no autotuning), so the kernel holds little of
+    an answer it does not read.
+    """
     host, port = server.url.split("//", 1)[1].strip("/").split(":")
-    sock = socket.create_connection((host, int(port)), timeout=60, source_address=(source, 0))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+    sock.settimeout(60)
+    sock.bind((source, 0))
+    sock.connect((host, int(port)))
     body = urlencode({"query": query})
     sock.sendall(
         (
