@@ -138,14 +138,14 @@ class WorkerPool:
         :raises PoolBusyError: the pool (or this client's share) is full.
         """
         share = self.config.client_share
-        if self._waiting >= self.capacity:
-            raise PoolBusyError("the server is busy answering other queries; retry shortly")
         if self._per_client[client] >= share:
             raise PoolBusyError(
                 f"you already have {share} {'query' if share == 1 else 'queries'} running or "
                 "waiting on this server, "
                 "its limit per client; retry when one has finished"
             )
+        if self._waiting >= self.capacity:
+            raise PoolBusyError("the server is busy answering other queries; retry shortly")
         self._waiting += 1
         self._per_client[client] += 1
         try:
