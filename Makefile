@@ -1,5 +1,6 @@
 # medkg: the README's two commands live here.
-#   make demo   install into .venv, validate the bundled graph, show it, query it, export it
+#   make demo   install into .venv, validate the bundled graph, show it, query it, export it,
+#               and write the explorer page build/leg-cramps.html
 #   make test   install the dev extras into .venv and run the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -31,6 +32,7 @@ demo: $(VENV)/.installed
 	$(MEDKG) query --example triggering-drugs
 	mkdir -p build
 	$(MEDKG) export --format turtle --output build/leg-cramps.ttl
+	@echo "Writing the explorer page build/leg-cramps.html ..."
 	$(MEDKG) viz --output build/leg-cramps.html
 	@echo "Open build/leg-cramps.html in a browser to explore the graph (it works offline)."
 
@@ -39,13 +41,14 @@ test: $(VENV)/.installed-dev tools
 
 # Third-party checkers in their own environments (see tools/README.md): one venv per
 # tools/<name>.txt under .tools/<name>/, npm packages under tools/npm/node_modules/.
+# A line "# pip-options: …" in the requirements file adds pip options (e.g. --no-deps).
 TOOL_REQS := $(wildcard tools/*.txt)
 TOOL_VENVS := $(patsubst tools/%.txt,.tools/%/.installed,$(TOOL_REQS))
 
 .tools/%/.installed: tools/%.txt
 	$(PYTHON) -m venv .tools/$*
 	.tools/$*/bin/python -m pip install --quiet --upgrade pip
-	.tools/$*/bin/python -m pip install --quiet -r $<
+	.tools/$*/bin/python -m pip install --quiet $(shell sed -n 's/^# pip-options: //p' $<) -r $<
 	touch $@
 
 tools: $(TOOL_VENVS) $(if $(wildcard tools/npm/package.json),tools/npm/node_modules/.installed)
@@ -61,10 +64,16 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-# Opens the notebooks in JupyterLab for a person (installed on demand; the tests use nbclient).
-notebooks: $(VENV)/.installed-dev
-	$(BIN)/python -m pip install --quiet jupyterlab
-	$(BIN)/jupyter lab notebooks/
+# Runs the four notebooks top to bottom with the notebooks extra (what the README documents);
+# the executed copies, with their figures, go to build/notebooks/ (never committed).
+$(VENV)/.installed-notebooks: pyproject.toml $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[notebooks]'
+	touch $@
+
+notebooks: $(VENV)/.installed-notebooks
+	mkdir -p build/notebooks
+	$(BIN)/jupyter nbconvert --to notebook --execute --output-dir build/notebooks notebooks/*.ipynb
+	@echo "Executed notebooks (with outputs) are in build/notebooks/"
 
 # Regenerates the README's screenshots of the explorer and the query page (needs chromium).
 screenshot: $(VENV)/.installed-dev
@@ -76,6 +85,8 @@ screenshot: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/stores_benchmark.py
 	$(BIN)/python benchmarks/viz_benchmark.py
+	$(MAKE) .tools/oxigraph/.installed
+	$(BIN)/python benchmarks/engine_benchmark.py --sizes 10000,100000,1000000
 
 bench-quick: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/stores_benchmark.py --quick

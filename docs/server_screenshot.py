@@ -1,5 +1,7 @@
 """Serve the bundled graph, run an example on the query page and save ``docs/server.png``.
 
+The picture shows the example's answer and the editor completing a partial entity name.
+
 Usage: ``python docs/server_screenshot.py [OUTPUT.png]``. Needs the ``serve`` extra, Playwright
 for Python and Debian's Chromium (or ``MEDKG_CHROMIUM=/path``). Only the local server is
 reached: every other request is aborted.
@@ -62,8 +64,14 @@ def screenshot(output: Path) -> None:
             )
             page = context.new_page()
             page.goto(base + "/")
-            page.click("#examples button[title=clinical-treatments]")
+            page.wait_for_selector("body[data-ready=true]", state="attached")
+            page.click("#examples button[title=treatments-for]")
             page.wait_for_selector("#results table")
+            # Show the completion too: a partial entity name offers the entity's CURIE.
+            page.locator(".cm-content").click()
+            page.keyboard.press("Control+End")
+            page.keyboard.type("VALUES ?condition { charl")
+            page.wait_for_selector(".cm-tooltip-autocomplete li")
             page.screenshot(path=str(output), full_page=True)
             browser.close()
     finally:

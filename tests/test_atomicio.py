@@ -1,4 +1,4 @@
-"""Atomic writes: links followed, FIFOs and devices refused, permissions kept, no temporaries left."""
+"""Atomic writes: links followed, FIFOs and devices refused, permissions kept, no leftovers."""
 
 from __future__ import annotations
 

@@ -43,3 +43,13 @@ def test_notebook_runs(path: Path, tmp_path: Path) -> None:
         if output.output_type == "error"
     ]
     assert errors == []
+    if path.stem.startswith("03"):
+        # The bar chart is shown (a non-interactive backend would swallow it).
+        images = [
+            output
+            for cell in book.cells
+            if cell.cell_type == "code"
+            for output in cell.outputs
+            if "image/png" in output.get("data", {})
+        ]
+        assert images, "notebook 03 shows no figure"

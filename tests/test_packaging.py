@@ -48,6 +48,8 @@ def test_wheel_carries_the_ontology_and_queries(wheel: Path) -> None:
         "medkg/templates/server/index.html",
         "medkg/templates/server/layout.html",
         "medkg/templates/server/static/query.js",
+        "medkg/templates/server/static/vendor/codemirror-sparql.js",
+        "medkg/templates/server/static/vendor/codemirror-sparql-LICENSE.txt",
     ):
         assert required in names, f"{required} is missing from the wheel"
 
@@ -75,3 +77,13 @@ def test_installed_wheel_runs_outside_the_checkout(wheel: Path, tmp_path: Path) 
         check=True,
     )
     assert str(env_dir) in where.stdout
+
+
+def test_wheel_carries_the_licence_and_says_what_it_covers(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    metadata = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+    text = archive.read(metadata).decode("utf-8")
+    assert "License-Expression: MIT AND CC-BY-4.0" in text
+    licence = next(n for n in archive.namelist() if n.endswith("licenses/LICENSE"))
+    body = archive.read(licence).decode("utf-8")
+    assert "MIT License" in body and "CC-BY-4.0" in body and "ontology/" in body

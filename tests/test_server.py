@@ -1023,7 +1023,10 @@ def test_page_runs_an_example_and_links_entities(browser: Any, server: Server) -
 def test_page_shows_hostile_labels_as_text(browser: Any, evil_server: Server) -> None:
     events: list[str] = []
     page = open_page(browser, evil_server, events)
-    page.fill("#query", "SELECT ?label WHERE { kg:Evil rdfs:label|skos:altLabel ?label }")
+    page.locator(".cm-content").click()  # the editor (CodeMirror): clear it, then paste
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
+    page.keyboard.insert_text("SELECT ?label WHERE { kg:Evil rdfs:label|skos:altLabel ?label }")
     page.click("#run")
     page.wait_for_selector("#results table tbody tr")
     cells = page.locator("#results td").all_text_contents()

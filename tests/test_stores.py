@@ -129,7 +129,7 @@ def test_load_fills_a_store_on_disk_once(runner: CliRunner, tmp_path: Path) -> N
     for _ in range(2):  # loading again replaces, it does not add
         done = runner.invoke(app, ["load", "--store", spec, str(extra)])
         assert done.exit_code == 0, done.output
-    assert "1601 triples" in done.stderr
+    assert f"{len(medkg.load()) + 1} triples" in done.stderr
     ask = runner.invoke(app, ["--store", spec, "query", "ASK { kg:A kg:b kg:C }"])
     assert ask.stdout.strip() == "yes"
 
@@ -289,3 +289,110 @@ def test_push_without_an_endpoint_is_one_line(runner: CliRunner) -> None:
     result = runner.invoke(app, ["push"])
     assert result.exit_code == 2
     assert result.stderr.strip().startswith("error: medkg push needs an update endpoint")
+
+
+# ---------------------------------------------------------------- named graphs (datasets)
+
+SCHEMA_G = "https://w3id.org/medkg/graph/schema"
+KNOWLEDGE_G = "https://w3id.org/medkg/graph/leg-cramps"
+
+
+def _count(kg: KnowledgeGraph, sparql: str, **dataset: list[str]) -> int:
+    rows = kg.query(sparql, **dataset).rows  # type: ignore[arg-type]
+    return int(str(rows[0][0]))
+
+
+def _graph_counts(kg: KnowledgeGraph, sparql: str, **dataset: list[str]) -> dict[str, int]:
+    return {str(g): int(str(n)) for g, n in kg.query(sparql, **dataset).rows}  # type: ignore[arg-type]
+
+
+def _dataset_of(store_kg: KnowledgeGraph) -> list[str]:
+    # medkg push writes the whole graph into one named graph: that is a sparql store's dataset.
+    return [NAMED_GRAPH] if store_kg.store.kind == "sparql" else [SCHEMA_G, KNOWLEDGE_G]
+
+
+def test_graph_names_one_graph_per_file_and_the_union_is_the_default(
+    kg: KnowledgeGraph, store_kg: KnowledgeGraph
+) -> None:
+    per_graph = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    counts = _graph_counts(store_kg, per_graph)
+    assert sorted(counts) == sorted(_dataset_of(store_kg))
+    assert sum(counts.values()) == _count(store_kg, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+    assert sum(counts.values()) == len(kg)
+    if store_kg.store.kind != "sparql":
+        assert counts == _graph_counts(kg, per_graph)
+        declared_in = "ASK {{ GRAPH <{}> {{ medkg:Condition a owl:Class }} }}"
+        assert store_kg.query(declared_in.format(SCHEMA_G)).boolean is True
+        assert store_kg.query(declared_in.format(KNOWLEDGE_G)).boolean is False
+
+
+def test_from_and_from_named_choose_graphs_of_the_dataset(
+    kg: KnowledgeGraph, store_kg: KnowledgeGraph
+) -> None:
+    first = _dataset_of(store_kg)[0]
+    expected = _graph_counts(kg, "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    size = expected[first] if store_kg.store.kind != "sparql" else len(kg)
+    assert _count(store_kg, f"SELECT (COUNT(*) AS ?n) FROM <{first}> {{ ?s ?p ?o }}") == size
+    named = _graph_counts(
+        store_kg,
+        f"SELECT ?g (COUNT(*) AS ?n) FROM NAMED <{first}> "
+        "{ GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    )
+    assert named == {first: size}
+    # FROM NAMED alone leaves the default graph empty; FROM alone leaves no named graphs.
+    assert _count(store_kg, f"SELECT (COUNT(*) AS ?n) FROM NAMED <{first}> {{ ?s ?p ?o }}") == 0
+    from_only = f"SELECT (COUNT(*) AS ?n) FROM <{first}> {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert _count(store_kg, from_only) == 0
+
+
+@pytest.mark.parametrize(
+    "outside",
+    [
+        "https://w3id.org/medkg/graph/no-such-graph",
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/data.ttl",
+        "http://www.openlinksw.com/schemas/virtrdf#",  # Virtuoso's own system graph
+    ],
+)
+def test_an_iri_outside_the_dataset_reads_nothing(store_kg: KnowledgeGraph, outside: str) -> None:
+    assert _count(store_kg, f"SELECT (COUNT(*) AS ?n) FROM <{outside}> {{ ?s ?p ?o }}") == 0
+    named = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{outside}> {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert _count(store_kg, named) == 0
+
+
+def test_graph_on_an_iri_outside_the_dataset_reads_nothing(store_kg: KnowledgeGraph) -> None:
+    if store_kg.store.kind == "sparql":
+        # Known gap: Virtuoso 7.2 answers GRAPH <constant IRI> outside the named-graph-uri
+        # it was sent; the sparql store does not rewrite such patterns yet.
+        pytest.xfail("Virtuoso ignores named-graph-uri for GRAPH <constant IRI>")
+    for outside in ("https://w3id.org/medkg/graph/no-such-graph", "file:///etc/passwd"):
+        query = f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{outside}> {{ ?s ?p ?o }} }}"
+        assert _count(store_kg, query) == 0
+
+
+def test_the_protocol_dataset_replaces_from(kg: KnowledgeGraph, store_kg: KnowledgeGraph) -> None:
+    first = _dataset_of(store_kg)[0]
+    everything = f"SELECT (COUNT(*) AS ?n) FROM <{first}> {{ ?s ?p ?o }}"
+    size = _count(store_kg, everything)
+    # default-graph-uri names a graph that is not there: it wins over the query's FROM.
+    nothing = ["https://w3id.org/medkg/graph/no-such-graph"]
+    assert _count(store_kg, everything, default_graphs=nothing) == 0
+    union = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+    assert _count(store_kg, union, default_graphs=[first]) == size
+    per_graph = "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    assert _graph_counts(store_kg, per_graph, named_graphs=[first]) == {first: size}
+    assert _count(store_kg, union, named_graphs=[first]) == 0
+
+
+@pytest.mark.parametrize("store", ["memory", "oxigraph"])
+@pytest.mark.parametrize("format", ["turtle", "nt", "xml", "trig", "jsonld"])
+def test_reimporting_an_export_does_not_grow_the_graph(
+    kg: KnowledgeGraph, tmp_path: Path, store: str, format: str
+) -> None:
+    from medkg.export import export_graph
+
+    exported = tmp_path / f"export.{ {'turtle': 'ttl', 'xml': 'rdf'}.get(format, format) }"
+    export_graph(kg, format, exported)
+    again = medkg.load([exported], store=store)
+    assert len(again) == len(kg)
+    assert isomorphic(again.graph, kg.graph)

@@ -41,14 +41,14 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def on_pty(*args: str) -> str:
+def on_pty(*args: str, quiet: bool = True) -> str:
     """Run ``medkg ARGS`` with stdout and stderr on a pseudo-terminal; return what it wrote."""
     leader, follower = pty.openpty()
     code = "import sys; from medkg.cli import main; sys.argv[0] = 'medkg'; main()"
     env = {**os.environ, "COLUMNS": "200", "TERM": "xterm-256color"}
     env.pop("NO_COLOR", None)
     process = subprocess.Popen(
-        [sys.executable, "-c", code, "--quiet", *args],
+        [sys.executable, "-c", code, *(["--quiet"] if quiet else []), *args],
         stdin=subprocess.DEVNULL,
         stdout=follower,
         stderr=follower,
@@ -132,7 +132,14 @@ def test_markup_and_emoji_codes_are_printed_as_written(
 def test_machine_formats_keep_the_data_exact_when_piped(hostile: Path) -> None:
     result = CliRunner().invoke(
         app,
-        ["--data", str(hostile), "query", "SELECT ?l WHERE { kg:Escapes rdfs:label ?l }", "-F", "csv"],
+        [
+            "--data",
+            str(hostile),
+            "query",
+            "SELECT ?l WHERE { kg:Escapes rdfs:label ?l }",
+            "-F",
+            "csv",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert f"title{ESC}]0;pwned\x07" in result.stdout
@@ -172,3 +179,11 @@ def test_incoming_relations_read_with_the_inverse_label() -> None:
     assert result.exit_code == 0, result.output
     assert "← may be triggered by" in result.stdout
     assert "← may trigger" not in result.stdout
+
+
+@pytest.mark.slow
+def test_progress_shows_on_a_terminal_only_and_not_with_quiet() -> None:
+    assert "loading the graph" in on_pty("info", quiet=False)
+    assert "loading the graph" not in on_pty("info", quiet=True)
+    piped = CliRunner().invoke(app, ["info"])
+    assert "loading the graph" not in piped.stderr + piped.stdout

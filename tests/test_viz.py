@@ -455,10 +455,19 @@ def test_cli_data_file_with_hostile_labels(
     assert "<img src=x onerror" not in target.read_text(encoding="utf-8")
 
 
+def test_cli_unknown_focus_is_one_line_and_exit_1(runner: CliRunner, tmp_path: Path) -> None:
+    # Nothing found exits 1 (medkg.errors.EntityNotFoundError), as `medkg show` does.
+    result = runner.invoke(app, ["viz", "--focus", "no such thing", "-o", str(tmp_path / "p.html")])
+    assert result.exit_code == 1, result.output
+    lines = error_lines(result)
+    assert len(lines) == 1, result.stderr
+    assert "no entity named" in lines[0]
+    assert not (tmp_path / "p.html").exists()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        pytest.param(["--focus", "no such thing"], "no entity named", id="focus"),
         pytest.param(["--query", "SELECT ?x WHERE { ?x ?y }"], "query:1:", id="query"),
         pytest.param(["--types", "drug,drugz"], "known types:", id="type"),
         pytest.param(["--depth", "2"], "--depth needs --focus", id="depth"),
@@ -471,7 +480,8 @@ def test_cli_bad_input_gives_one_line_and_exit_2(
     if "-o" not in args:
         args = [*args, "-o", str(tmp_path / "page.html")]
     result = runner.invoke(app, ["viz", *args])
-    assert result.exit_code == 2, result.output
+    # An unknown entity is "nothing found" (exit 1, as in show and search); the rest exit 2.
+    assert result.exit_code == (1 if message == "no entity named" else 2), result.output
     lines = error_lines(result)
     assert len(lines) == 1, result.stderr
     assert message in lines[0]

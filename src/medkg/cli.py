@@ -21,7 +21,6 @@ from typer.core import TyperGroup
 
 from medkg import formats
 from medkg.cli_output import (
-    Progress,
     error_line,
     fit_width,
     make_console,
@@ -30,6 +29,7 @@ from medkg.cli_output import (
     visible,
 )
 from medkg.errors import MedkgError, MissingExtraError
+from medkg.progress import Progress
 
 if TYPE_CHECKING:
     from medkg.graph import KnowledgeGraph
@@ -205,7 +205,7 @@ def _entity(kg: KnowledgeGraph, name: str) -> Any:
             raise
         from medkg.search import search as run_search
 
-        hits = run_search(kg.graph, name, limit=5)
+        hits = run_search(kg, name, limit=5)
         labels = list(dict.fromkeys(hit.label for hit in hits))
         raise EntityNotFoundError(name, labels) from None
 
@@ -459,6 +459,9 @@ def export(
     infer: Annotated[
         bool, typer.Option(help="Materialise RDFS / OWL-RL entailments first.")
     ] = False,
+    schema_only: Annotated[
+        bool, typer.Option("--schema-only", help="With --format owl: the schema alone.")
+    ] = False,
 ) -> None:
     """Export the graph (Turtle by default) to a file or stdout; csv writes a folder."""
     from medkg.export import export_graph
@@ -468,7 +471,7 @@ def export(
     chosen = formats.choose_export_format(format, output)
     kg = _load(infer=infer)
     with progress(err, f"writing {chosen.name}"):
-        written = export_graph(kg, chosen.name, output)
+        written = export_graph(kg, chosen.name, output, schema_only=schema_only)
     if isinstance(written, str):
         sys.stdout.write(written)
     else:
@@ -519,6 +522,10 @@ def load_command(
         count = load_store(
             Path(where).expanduser(), lambda target: fill_store(target, paths, format=data_format)
         )
+    from medkg.labels import build_label_index
+
+    with progress(err, "indexing the names"):
+        build_label_index(_open_store(spec))
     err.print(Text(visible(f"loaded {plural(count, 'triple')} into {spec}")))
 
 
@@ -558,7 +565,8 @@ def push(
         endpoint = update_endpoint(url, _Options.update_url, _Options.store)
         # What is pushed is always the bundled graph and --data, never the target's content.
         kg = load(_Options.data, format=_Options.data_format, store=_open_store("memory"))
-        count = push_graph(kg.graph, endpoint, graph_iri=target, method=method)
+        with progress(err, f"pushing to {endpoint}"):
+            count = push_graph(kg.graph, endpoint, graph_iri=target, method=method)
     except MedkgError as exc:
         _fail(exc)
     err.print(Text(visible(f"pushed {plural(count, 'triple')} to <{target}> at {endpoint}")))
@@ -585,7 +593,8 @@ def validate(
 
     try:
         kg = _load()
-        report = validate_graph(kg)
+        with progress(err, "checking the SHACL shapes"):
+            report = validate_graph(kg)
     except MedkgError as exc:
         _fail(exc)
     if not report.conforms:
@@ -610,7 +619,8 @@ def validate(
     out.print(f"conforms: {plural(report.focus_count, 'node')} checked against the SHACL shapes")
     if reasoner:
         try:
-            check_consistency(kg)
+            with progress(err, "checking consistency with HermiT"):
+                check_consistency(kg)
         except MedkgError as exc:
             _fail(exc)
         out.print("consistent: the HermiT reasoner found no contradiction")

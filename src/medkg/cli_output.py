@@ -30,6 +30,7 @@ from rich.table import Table
 from rich.text import Text
 
 from medkg.errors import UnknownFormatError
+from medkg.progress import Progress
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -115,13 +116,6 @@ def write_machine(text: str) -> None:
         text = _MACHINE_CONTROL.sub(_escape_char, text)
     stream.write(text)
     stream.flush()
-
-
-class Progress:
-    """What the CLI shows while a step runs: a spinner on stderr, only on a terminal."""
-
-    #: Set by ``medkg --quiet``.
-    quiet = False
 
 
 @contextlib.contextmanager

@@ -5,19 +5,22 @@ A file starts with comment lines::
     # Question: Which drugs or drug classes may trigger leg cramps?
     # Param: condition = kg:LegCramp
 
-followed by the SPARQL query. A parameter is a variable of the query that the caller may bind
-to an entity by name (``--param condition="charley horse"``); the value after ``=`` is its
-default.
+followed by the SPARQL query, standalone: its ``PREFIX`` lines, and for each parameter a
+``VALUES ?condition { kg:LegCramp }`` line holding the default, so that the file runs
+unchanged on any SPARQL 1.1 engine (Oxigraph, Fuseki, Virtuoso, YASGUI). A parameter is a
+variable the caller may bind to an entity by name (``--param condition="charley horse"``):
+the value replaces the one in the ``VALUES`` line (:func:`set_parameters`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rdflib.term import URIRef
+from rdflib.term import Identifier, URIRef
 
 from medkg.errors import MedkgError, QueryError
 from medkg.resources import queries_dir
@@ -31,6 +34,7 @@ __all__ = [
     "list_questions",
     "load_question",
     "parse_assignments",
+    "set_parameters",
 ]
 
 
@@ -99,6 +103,32 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
             raise QueryError(f"--param {assignment!r} is not NAME=ENTITY")
         parsed[name] = value.strip()
     return parsed
+
+
+def set_parameters(
+    sparql: str, bindings: Mapping[str, Identifier]
+) -> tuple[str, dict[str, Identifier]]:
+    r"""Put bound values into the query's ``VALUES ?name { … }`` lines (its defaults).
+
+    >>> from rdflib import URIRef
+    >>> text = "SELECT ?x WHERE {\n VALUES ?c { kg:LegCramp }\n ?x ?p ?c }"
+    >>> set_parameters(text, {"c": URIRef("http://example.org/c")})[0].splitlines()[1]
+    ' VALUES ?c { <http://example.org/c> }'
+
+    :returns: the query, and the bindings it has no ``VALUES`` line for (to bind otherwise:
+        a second block would join with the default and leave no rows).
+    """
+    rest: dict[str, Identifier] = {}
+    for name, value in bindings.items():
+        line = re.compile(rf"^(\s*VALUES\s+\?{re.escape(name)}\s*\{{)[^}}\n]*(\}})", re.M)
+        sparql, count = line.subn(rf"\g<1> {_escape(value.n3())} \g<2>", sparql)
+        if not count:
+            rest[name] = value
+    return sparql, rest
+
+
+def _escape(replacement: str) -> str:
+    return replacement.replace("\\", "\\\\")
 
 
 def bind_parameters(

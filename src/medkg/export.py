@@ -8,10 +8,13 @@ turtle    Turtle, with medkg's prefixes
 nt        N-Triples
 jsonld    JSON-LD, compacted with medkg's prefixes as its ``@context``
 xml       RDF/XML
-trig      TriG: the whole graph in one named graph, :data:`NAMED_GRAPH`
-nquads    N-Quads: the whole graph in the named graph :data:`NAMED_GRAPH`
+trig      TriG: one named graph per loaded file (see :mod:`medkg.datasets`)
+nquads    N-Quads: the same named graphs
+owl       OWL 2 DL in RDF/XML: evidence records as axiom annotations (see :mod:`medkg.owl`);
+          ``schema_only`` writes the schema alone
 graphml   GraphML of the network view (Gephi, Cytoscape, yEd, networkx)
-csv       a folder with ``nodes.csv`` and ``edges.csv`` (Neo4j, pandas)
+csv       a folder with ``nodes.csv`` and ``edges.csv`` in Neo4j's import header format
+          (see :mod:`medkg.neo4j_csv`)
 kgx       a folder with KGX TSV ``nodes.tsv`` and ``edges.tsv`` (Biolink categories and
           predicates, for the Monarch / Translator tools; see :mod:`medkg.kgx`)
 schemaorg a schema.org JSON-LD ``MedicalCondition`` a health web page can embed
@@ -31,7 +34,6 @@ file as it was.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -39,12 +41,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from rdflib import Dataset, URIRef
+from rdflib import URIRef
 
 from medkg import formats
 from medkg.atomicio import atomic_folder, atomic_write, atomic_writer
 from medkg.errors import ExportError, naming_missing_extras
-from medkg.namespaces import NAMED_GRAPH, PREFIXES
+from medkg.namespaces import NAMED_GRAPH
 
 if TYPE_CHECKING:
     from medkg.graph import KnowledgeGraph
@@ -57,7 +59,6 @@ __all__ = [
     "atomic_writer",
     "export_graph",
     "resolve_format",
-    "write_csv",
     "write_graphml",
 ]
 
@@ -75,15 +76,6 @@ FolderWriter = Callable[["KnowledgeGraph", Path], None]
 # ---------------------------------------------------------------- writers
 
 
-def _rdflib_writer(rdflib_format: str, **options: Any) -> FileWriter:
-    """Make a writer that serialises the graph's triples with one rdflib serialiser."""
-
-    def write(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
-        kg.graph.serialize(destination=stream, format=rdflib_format, encoding="utf-8", **options)
-
-    return write
-
-
 def _store_writer(format: str) -> FileWriter:
     """Make a writer that lets the store serialise itself (pyoxigraph's writer for oxigraph)."""
 
@@ -93,44 +85,69 @@ def _store_writer(format: str) -> FileWriter:
     return write
 
 
-def _dataset_writer(rdflib_format: str) -> FileWriter:
-    """Make a writer that serialises the graph as the named graph :data:`NAMED_GRAPH`."""
-
-    def write(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
-        dataset = Dataset()
-        for prefix, namespace in PREFIXES.items():
-            dataset.bind(prefix, namespace, override=True, replace=True)
-        named = dataset.graph(URIRef(NAMED_GRAPH))
-        named += kg.graph
-        dataset.serialize(destination=stream, format=rdflib_format, encoding="utf-8")
-
-    return write
-
-
 def write_graphml(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
-    """Write the network view as GraphML; lists joined with ``|``, evidence as JSON text.
+    """Write the network view as GraphML that Gephi, Cytoscape, networkx and igraph read.
+
+    Every edge has its own ``id`` (``e0``, ``e1`` …; Gephi drops edges whose id repeats),
+    the relation is the ``predicate`` attribute. Numbers are typed (``int`` / ``double``).
+    Each node carries the explorer's kind colour as ``color`` (``#rrggbb``) and as the plain
+    ``r``, ``g``, ``b`` integer attributes, and its layout position as ``x`` and ``y``
+    (doubles): the attribute names Gephi's GraphML importer reads; Cytoscape maps them with
+    a style. Lists are joined with ``|``, evidence is JSON text, and durations and the quotes
+    of literal facts come from the KGX rows (:mod:`medkg.kgx`).
 
     :param kg: the knowledge graph.
     :param stream: a binary stream that receives UTF-8 XML.
     """
     import networkx as nx
 
+    from medkg.kgx import node_ids, node_row, store_graph
+    from medkg.layout import layout
+    from medkg.viz import KIND_STYLES, _style
+
     network = kg.to_networkx()
+    positions = layout(network)
+    graph = store_graph(kg)
+    ids = node_ids(graph, [URIRef(n) for n in network.nodes])
+    kinds = sorted({data["kind"] for _, data in network.nodes(data=True)} - set(KIND_STYLES))
     flat = nx.MultiDiGraph()
     for node, data in network.nodes(data=True):
-        flat.add_node(node, **_scalar_attributes(data))
-    for source, target, key, data in network.edges(keys=True, data=True):
-        flat.add_edge(source, target, key=key, **_scalar_attributes(data))
+        colour = _style(data["kind"], kinds).color
+        row = node_row(graph, URIRef(node), ids[URIRef(node)])
+        x, y = positions[node]
+        flat.add_node(
+            node,
+            **_scalar_attributes(data),
+            duration=row["duration"],
+            fact_quotes=row["fact_quotes"],
+            color=colour,
+            r=int(colour[1:3], 16),
+            g=int(colour[3:5], 16),
+            b=int(colour[5:7], 16),
+            x=float(x),
+            y=float(y),
+            degree=int(network.degree(node)),
+        )
+    for number, (source, target, data) in enumerate(network.edges(data=True)):
+        flat.add_edge(
+            source,
+            target,
+            key=f"e{number}",
+            **_scalar_attributes(data),
+            evidence_count=len(data.get("evidence") or []),
+        )
     nx.write_graphml(flat, stream, encoding="utf-8")
 
 
-def _scalar_attributes(data: dict[str, Any]) -> dict[str, str]:
+def _scalar_attributes(data: dict[str, Any]) -> dict[str, Any]:
     """Turn attribute values into the strings GraphML can hold; drop missing ones."""
-    flat = {}
+    flat: dict[str, Any] = {}
     for name, value in data.items():
         if value is None:
             continue  # GraphML has no null; an absent attribute says the same
-        if name == "evidence":
+        if isinstance(value, bool | int | float):
+            flat[name] = value  # GraphML types it: numbers stay numbers
+        elif name == "evidence":
             flat[name] = json.dumps(value, ensure_ascii=False)
         elif isinstance(value, list):
             flat[name] = LIST_SEPARATOR.join(str(v) for v in value)
@@ -139,67 +156,15 @@ def _scalar_attributes(data: dict[str, Any]) -> dict[str, str]:
     return flat
 
 
-#: Column headers of the CSV export.
-NODE_COLUMNS = ("id", "label", "kind", "types", "synonyms", "external_ids")
-EDGE_COLUMNS = ("source", "target", "predicate", "label", "quotes", "sources")
-
-
-def write_csv(kg: KnowledgeGraph, folder: Path) -> None:
-    """Write ``nodes.csv`` and ``edges.csv`` of the network view into *folder*.
-
-    Lists are joined with ``|``. Node ids are IRIs; ``edges.csv`` names its ends and its
-    sources by those ids (a source is a node too, with its title as label), and the n-th
-    quote and the n-th source belong to the same evidence item, so the two columns can be
-    split and zipped.
-
-    :param kg: the knowledge graph.
-    :param folder: an existing folder.
-    """
-    network = kg.to_networkx()
-    with (folder / "nodes.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(NODE_COLUMNS)
-        for node, data in network.nodes(data=True):
-            writer.writerow(
-                [
-                    node,
-                    data["label"],
-                    data["kind"],
-                    _joined(data["types"]),
-                    _joined(data["synonyms"]),
-                    _joined(data["external_ids"]),
-                ]
-            )
-    with (folder / "edges.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(EDGE_COLUMNS)
-        for source, target, data in network.edges(data=True):
-            evidence = data["evidence"]
-            writer.writerow(
-                [
-                    source,
-                    target,
-                    data["predicate"],
-                    data["label"],
-                    _joined(item["quote"] or "" for item in evidence),
-                    _joined(item["source_iri"] or "" for item in evidence),
-                ]
-            )
-
-
-def _joined(values: Any) -> str:
-    return LIST_SEPARATOR.join(str(v) for v in values)
-
-
 # ---------------------------------------------------------------- the writers by name
 # The format registry (medkg.formats) names these as "medkg.export:write_…".
 
 write_turtle = _store_writer("turtle")
 write_ntriples = _store_writer("nt")
-write_jsonld = _rdflib_writer("json-ld", context=dict(PREFIXES), indent=2)
-write_rdfxml = _rdflib_writer("xml")
-write_trig = _dataset_writer("trig")
-write_nquads = _dataset_writer("nquads")
+write_jsonld = _store_writer("jsonld")
+write_rdfxml = _store_writer("xml")
+write_trig = _store_writer("trig")
+write_nquads = _store_writer("nquads")
 
 #: Every export format name, in the order the documentation lists them.
 FORMATS: tuple[str, ...] = tuple(formats.names("export"))
@@ -224,7 +189,11 @@ def resolve_format(name: str) -> str:
 
 
 def export_graph(
-    kg: KnowledgeGraph, format: str | None, output: str | os.PathLike[str] | None = None
+    kg: KnowledgeGraph,
+    format: str | None,
+    output: str | os.PathLike[str] | None = None,
+    *,
+    schema_only: bool = False,
 ) -> str | Path:
     """Export *kg* in *format*, to *output* (atomically) or as text.
 
@@ -237,6 +206,7 @@ def export_graph(
         extension (Turtle when that says nothing).
     :param output: the file to write (for a folder format: the folder); ``None`` returns
         the text.
+    :param schema_only: for ``owl``: the schema alone (the named graph of ``medkg.ttl``).
     :returns: the exported text when *output* is ``None``, else the path written (a
         symbolic link's target).
     :raises UnknownFormatError: the format is not known.
@@ -247,6 +217,12 @@ def export_graph(
     """
     fmt = formats.choose_export_format(format, None if output is None else Path(output))
     writer = _writer(fmt)
+    if schema_only:
+        if fmt.name != "owl":
+            raise ExportError(f"--schema-only is for --format owl, not {fmt.name}")
+        from medkg.owl import write_owl_schema
+
+        writer = write_owl_schema
     if fmt.is_folder:
         if output is None:
             raise ExportError(

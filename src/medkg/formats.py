@@ -40,6 +40,7 @@ __all__ = [
     "FormatClashError",
     "choose_export_format",
     "from_extension",
+    "offers",
     "get_writer",
     "names",
     "register",
@@ -59,7 +60,8 @@ class Format:
     :param description: one line for the documentation.
     :param aliases: other names people use (``ttl``, ``json-ld`` …), case-insensitive.
     :param extensions: output file extensions that imply this format (``.ttl``).
-    :param media_types: the Content-Types it is served as, most preferred first.
+    :param media_types: the Content-Types it is served as (RDF), most preferred first.
+    :param result_media_types: the Content-Types of its SELECT / ASK form, if it has one.
     :param writer: exports the whole graph to a binary stream (callable or ``"mod:func"``).
     :param folder_writer: exports the whole graph into a folder instead.
     :param rdflib: the rdflib serialiser that writes an rdflib graph in this format.
@@ -71,6 +73,7 @@ class Format:
     aliases: tuple[str, ...] = ()
     extensions: tuple[str, ...] = ()
     media_types: tuple[str, ...] = ()
+    result_media_types: tuple[str, ...] = ()
     writer: Callable[..., None] | str | None = None
     folder_writer: Callable[..., None] | str | None = None
     rdflib: str | None = None
@@ -149,6 +152,35 @@ def resolve(name: str, purpose: str | None = None, *, what: str | None = None) -
         raise UnknownFormatError(name, valid, reason=f"{fmt.name} cannot write {what or purpose}")
     everything = [key for f in _REGISTRY.values() for key in (f.name, *f.aliases)]
     raise UnknownFormatError(name, valid, suggestions=closest(key, everything))
+
+
+#: The server's preference among SELECT / ASK formats (the first is its default).
+_RESULT_PREFERENCE = ("json", "xml", "csv", "tsv")
+
+
+def offers(purpose: str) -> list[tuple[str, str]]:
+    """Return ``(media type, format)`` pairs the server offers, most preferred first.
+
+    Each format's main media type comes first, then the other names for the same thing.
+    For ``graph`` the format is the rdflib serialiser's name; for ``results`` medkg's.
+
+    >>> offers("results")[:2]
+    [('application/sparql-results+json', 'json'), ('application/sparql-results+xml', 'xml')]
+    >>> offers("graph")[0]
+    ('text/turtle', 'turtle')
+    """
+    chosen = [f for f in _REGISTRY.values() if f.serves(purpose)]
+    if purpose == "results":
+        rank = {name: i for i, name in enumerate(_RESULT_PREFERENCE)}
+        chosen.sort(key=lambda f: rank.get(f.name, len(rank)))
+    pairs: list[tuple[str, str]] = []
+    for level in (0, 1):
+        for fmt in chosen:
+            types = fmt.result_media_types if purpose == "results" else fmt.media_types
+            name = fmt.name if purpose == "results" else (fmt.rdflib or fmt.name)
+            picked = types[:1] if level == 0 else types[1:]
+            pairs += [(media, name) for media in picked]
+    return pairs
 
 
 def from_extension(path: str | Path) -> Format | None:
@@ -245,26 +277,28 @@ for _fmt in (
         "RDF/XML (for SELECT / ASK: SPARQL XML results)",
         aliases=("rdfxml", "rdf/xml", "rdf"),
         extensions=(".rdf", ".xml"),
-        media_types=(
-            "application/rdf+xml",
-            "application/sparql-results+xml",
-            "application/xml",
-            "text/xml",
-        ),
+        media_types=("application/rdf+xml",),
+        result_media_types=("application/sparql-results+xml", "application/xml", "text/xml"),
         writer="medkg.export:write_rdfxml",
         rdflib="xml",
         results=True,
     ),
     Format(
         "trig",
-        "TriG: the whole graph in medkg's named graph",
+        "TriG: one named graph per loaded file",
         extensions=(".trig",),
         media_types=("application/trig",),
         writer="medkg.export:write_trig",
     ),
     Format(
+        "owl",
+        "OWL 2 DL in RDF/XML, evidence as axiom annotations (--schema-only: the schema)",
+        extensions=(".owl",),
+        writer="medkg.owl:write_owl",
+    ),
+    Format(
         "nquads",
-        "N-Quads: the whole graph in medkg's named graph",
+        "N-Quads: one named graph per loaded file",
         aliases=("nq", "n-quads"),
         extensions=(".nq",),
         media_types=("application/n-quads",),
@@ -285,9 +319,9 @@ for _fmt in (
     ),
     Format(
         "csv",
-        "export: a folder with nodes.csv and edges.csv; SELECT / ASK: SPARQL CSV results",
-        media_types=("text/csv",),
-        folder_writer="medkg.export:write_csv",
+        "export: nodes.csv and edges.csv in Neo4j's import format; SELECT / ASK: SPARQL CSV",
+        result_media_types=("text/csv",),
+        folder_writer="medkg.neo4j_csv:write_neo4j_csv",
         results=True,
     ),
     Format(
@@ -298,13 +332,13 @@ for _fmt in (
     Format(
         "tsv",
         "SPARQL TSV results",
-        media_types=("text/tab-separated-values",),
+        result_media_types=("text/tab-separated-values",),
         results=True,
     ),
     Format(
         "json",
         "SPARQL JSON results",
-        media_types=("application/sparql-results+json", "application/json"),
+        result_media_types=("application/sparql-results+json", "application/json"),
         results=True,
     ),
 ):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Graph
 from rdflib.term import Identifier
 
+from medkg.datasets import GraphNamer
 from medkg.errors import StoreError, naming_missing_extras
 from medkg.namespaces import PREFIXES
 from medkg.query import QueryResult
@@ -78,19 +79,37 @@ class KnowledgeGraph:
         *,
         bindings: Mapping[str, Identifier] | None = None,
         source: str | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
         """Run a SPARQL query with medkg's prefixes predeclared, on the store's own engine.
+
+        The default graph is every triple; ``GRAPH ?g`` ranges over one named graph per
+        loaded file (see :mod:`medkg.datasets`).
 
         >>> kg = load()
         >>> kg.query("ASK { kg:LegCramp a medkg:Condition }").boolean
         True
 
         :param sparql: the query text.
-        :param bindings: values for variables, set before evaluation.
+        :param bindings: values for variables, set before evaluation. A variable with a
+            ``VALUES ?name { … }`` line (a bundled question's default) gets the value there.
         :param source: the file the query came from, named in errors.
+        :param default_graphs: as the protocol's ``default-graph-uri``: these graphs (their
+            merge) are the default graph, in place of the query's ``FROM``.
+        :param named_graphs: as ``named-graph-uri``: the graphs ``GRAPH`` ranges over.
         :raises QueryError: the query is malformed (with line and column) or fails.
         """
-        return self.store.query(sparql, bindings=bindings, source=source)
+        from medkg.competency import set_parameters
+
+        sparql, bindings = set_parameters(sparql, bindings or {})
+        return self.store.query(
+            sparql,
+            bindings=bindings or None,
+            source=source,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+        )
 
     def entity(self, name: str) -> Entity:
         """Resolve a label, synonym, brand name, CURIE or IRI to one entity.
@@ -103,7 +122,7 @@ class KnowledgeGraph:
         """
         from medkg.entities import resolve
 
-        return resolve(self.graph, name)
+        return resolve(self, name)
 
     def to_networkx(self) -> Any:
         """Return the network view: entities as nodes, relations as edges (needs networkx).
@@ -186,6 +205,15 @@ def load(
                 f"--data cannot be merged into a persistent {target.kind} store at query "
                 "time; add the files with medkg load (oxigraph:PATH) or medkg push (sparql:URL)"
             )
+    elif store == "memory" and bundled:
+        # The default store starts from the cached parse of the bundled files (medkg.cache).
+        from medkg.cache import bundled_store
+
+        target = bundled_store()
+        files = [
+            *bundled_data_files(),
+            *fill_store(target, extra_paths, format=format, bundled=False),
+        ]
     else:
         files = fill_store(target, extra_paths, format=format, bundled=bundled)
     if infer:
@@ -214,12 +242,20 @@ def fill_store(
     :returns: every file read, in load order.
     :raises DataFileError: a file is missing or malformed.
     """
+    from medkg.progress import progress
+
+    # Each file goes to its own named graph (see medkg.datasets); the union is the default.
+    namer = GraphNamer()
     files = [*bundled_data_files()] if bundled else []
-    for path in files:
-        store.add_file(path)
-    for extra_path in extra:
-        store.add_file(extra_path, format)
-        files.append(Path(extra_path))
+    extra_paths = [Path(p) for p in extra]
+    with progress("loading files", total=len(files) + len(extra_paths)) as advance:
+        for path in files:
+            store.add_file(path, graph=namer.name(path, bundled=True))
+            advance(1)
+        for extra_path in extra_paths:
+            store.add_file(extra_path, format, graph=namer.name(extra_path))
+            files.append(extra_path)
+            advance(1)
     return files
 
 

@@ -23,15 +23,17 @@ claim type's label) and ``record`` (the evidence record's CURIE, to trace it bac
 
 from __future__ import annotations
 
+import inspect
+import weakref
+from collections import deque
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
-from rdflib.term import URIRef
+from rdflib.namespace import OWL
+from rdflib.term import Literal, URIRef
 
-from medkg.entities import all_entities, compact, describe
-from medkg.evidence import evidence_index, label_of
+from medkg.entities import Entity, compact, describe_many, entity_classes, entity_table
+from medkg.evidence import evidence_index
 from medkg.namespaces import MEDKG
 
 if TYPE_CHECKING:
@@ -39,7 +41,15 @@ if TYPE_CHECKING:
 
     from medkg.graph import KnowledgeGraph
 
-__all__ = ["KIND_PRECEDENCE", "to_networkx"]
+__all__ = [
+    "KIND_PRECEDENCE",
+    "connecting",
+    "neighbourhood",
+    "network_neighbourhood",
+    "network_of",
+    "object_properties",
+    "to_networkx",
+]
 
 #: The class that decides a node's ``kind`` when an entity has several types, first match
 #: wins. What a thing *is* comes before the role it plays: a drug class that may trigger a
@@ -69,17 +79,14 @@ KIND_PRECEDENCE: tuple[URIRef, ...] = (
     MEDKG.Treatment,
 )
 
-#: Mapping properties whose objects identify the same (or nearly the same) concept.
-#: Broader / narrower matches name other concepts, so they are not the entity's IDs.
-EXTERNAL_ID_PROPERTIES = (SKOS.exactMatch, SKOS.closeMatch)
-
 
 def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     """Return the network view of *kg*: one node per entity, one edge per relation.
 
     Nodes are keyed by the entity's IRI; edges run subject → object for every triple whose
     predicate is an ``owl:ObjectProperty`` and whose ends are both entities. See the module
-    docstring for the attributes.
+    docstring for the attributes. Built from three bulk queries (entities, relations,
+    evidence), whatever the store.
 
     >>> from medkg import load
     >>> network = to_networkx(load())
@@ -91,86 +98,266 @@ def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     :param kg: the loaded knowledge graph.
     :returns: a :class:`networkx.MultiDiGraph` (needs the ``network`` extra).
     """
+    return _network(kg, entity_table(kg), None)
+
+
+def network_of(kg: KnowledgeGraph, nodes: Iterable[str]) -> nx.MultiDiGraph:
+    """Return the network view of the entities *nodes* (IRIs) and the relations among them.
+
+    The same nodes and edges as ``to_networkx(kg).subgraph(nodes)``, from queries bounded by
+    the nodes asked for.
+    """
+    entities = describe_many(kg, (URIRef(n) for n in nodes))
+    return _network(kg, entities, list(entities))
+
+
+def neighbourhood(kg: KnowledgeGraph, centre: str, depth: int) -> set[str]:
+    """Return the entities within *depth* relations of *centre*, following relations either way.
+
+    One pair of queries per hop, each bounded by the frontier: the graph is never read whole.
+
+    :param kg: the knowledge graph.
+    :param centre: the IRI to start from.
+    :param depth: the most hops.
+    :returns: the IRIs reached, *centre* included.
+    """
+    reached = {centre}
+    frontier = [URIRef(centre)]
+    for _ in range(depth):
+        frontier = _step(kg, frontier, reached)
+        if not frontier:
+            break
+    return reached
+
+
+def connecting(kg: KnowledgeGraph, start: str, end: str) -> set[str]:
+    """Return a set of entities holding every shortest connection between *start* and *end*.
+
+    Searches from both ends at once, one pair of bounded queries per step, always from the
+    smaller frontier; stops as soon as the two searches meet. When both have gone *r* and
+    *s* steps, the shortest connection is *r* + *s* long and each of its entities lies
+    within *r* of *start* or *s* of *end*, so it is among the entities returned.
+
+    :returns: the entities reached from both ends, or an empty set if they are not connected.
+    """
+    from_start, from_end = {start}, {end}
+    ahead, behind = [URIRef(start)], [URIRef(end)]
+    while not from_start & from_end:
+        if not ahead or not behind:
+            return set()
+        if len(ahead) <= len(behind):
+            ahead = _step(kg, ahead, from_start)
+        else:
+            behind = _step(kg, behind, from_end)
+    return from_start | from_end
+
+
+def _step(kg: KnowledgeGraph, frontier: list[URIRef], reached: set[str]) -> list[URIRef]:
+    """Return the entities one relation away from *frontier* not yet *reached*; add them."""
+    found: set[URIRef] = set()
+    for s, _p, o in _relations(kg, frontier, both_ways=True):
+        found.update(t for t in (s, o) if str(t) not in reached)
+    step = sorted(describe_many(kg, found))
+    reached.update(str(iri) for iri in step)
+    return step
+
+
+def network_neighbourhood(network: Any, centre: str, depth: int) -> set[str]:
+    """Return the nodes of a networkx graph within *depth* hops of *centre*, either way.
+
+    :param network: a directed networkx graph.
+    :param centre: the node to start from.
+    :param depth: the most hops.
+    :returns: the nodes reached, *centre* included.
+    """
+    reached = {centre: 0}
+    frontier = deque([centre])
+    while frontier:
+        node = frontier.popleft()
+        if reached[node] == depth:
+            continue
+        for neighbour in (*network.successors(node), *network.predecessors(node)):
+            if neighbour not in reached:
+                reached[neighbour] = reached[node] + 1
+                frontier.append(neighbour)
+    return set(reached)
+
+
+def _network(
+    kg: KnowledgeGraph, entities: dict[URIRef, Entity], subjects: list[URIRef] | None
+) -> nx.MultiDiGraph:
     import networkx as nx
 
-    graph = kg.graph
-    entities = all_entities(graph)
-    network = nx.MultiDiGraph()
-    for iri in entities:
-        network.add_node(str(iri), **_node_attributes(graph, iri))
-    evidence = evidence_index(graph)
-    members = set(entities)
-    for prop, prop_label in _object_properties(graph).items():
-        # Sorted, so that every store (each iterates in its own order) gives the same file.
-        for s, o in sorted(
-            graph.subject_objects(prop), key=lambda pair: (str(pair[0]), str(pair[1]))
-        ):
-            if s in members and o in members:
-                curie = compact(str(prop))
-                network.add_edge(
-                    str(s),
-                    str(o),
-                    key=curie,
-                    predicate=curie,
-                    label=prop_label,
-                    evidence=evidence.get((s, prop, o), []),
-                )
+    from medkg.progress import progress
+
+    with progress("building the network view", total=3) as advance:
+        network = _nodes_and_edges(kg, entities, subjects, nx.MultiDiGraph(), advance)
     return network
 
 
-def _node_attributes(graph: Graph, iri: URIRef) -> dict[str, Any]:
-    """Collect the attributes of the node for entity *iri*."""
-    card = describe(graph, iri)
+def _nodes_and_edges(
+    kg: KnowledgeGraph,
+    entities: dict[URIRef, Entity],
+    subjects: list[URIRef] | None,
+    network: nx.MultiDiGraph,
+    advance: Any,
+) -> nx.MultiDiGraph:
+    kinds = _kinds(kg)
+    for iri, entity in entities.items():
+        network.add_node(str(iri), **_node_attributes(entity, kinds))
+    advance(1)
+    labels = object_properties(kg)
+    edges = sorted(
+        {
+            (s, p, o)
+            for s, p, o in (_all_relations(kg) if subjects is None else _relations(kg, subjects))
+            if s in entities and o in entities
+        },
+        key=lambda t: (str(t[1]), str(t[0]), str(t[2])),
+    )
+    advance(1)
+    evidence = _evidence(kg) if edges else {}
+    advance(1)
+    # Grouped by property, then sorted, so every store gives the same file.
+    for s, prop, o in edges:
+        curie = compact(str(prop))
+        network.add_edge(
+            str(s),
+            str(o),
+            key=curie,
+            predicate=curie,
+            label=labels.get(prop, curie),
+            evidence=evidence.get((s, prop, o), []),
+        )
+    return network
+
+
+def _evidence(kg: KnowledgeGraph) -> dict[Any, Any]:
+    """Return the evidence index of :mod:`medkg.evidence`, the one reader of evidence records."""
+    # Issue #10 moves evidence_index onto kg.query (it then takes the KnowledgeGraph, as
+    # its first parameter "kg"); until that lands it takes the rdflib graph. Drop this
+    # check, and the rdflib copy with it, when the two branches meet.
+    first = next(iter(inspect.signature(evidence_index).parameters))
+    return evidence_index(kg if first == "kg" else kg.graph)  # type: ignore[arg-type]
+
+
+def _props_values(kg: KnowledgeGraph) -> str:
+    return " ".join(p.n3() for p in object_properties(kg))
+
+
+def _all_relations(kg: KnowledgeGraph) -> Iterable[tuple[URIRef, URIRef, URIRef]]:
+    """Every triple of an object property between two IRIs."""
+    props = _props_values(kg)
+    if not props:
+        return []
+    rows = kg.query(
+        f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {props} }} ?s ?p ?o . "
+        "FILTER(isIRI(?s) && isIRI(?o)) }"
+    ).rows
+    return [(s, p, o) for s, p, o in rows]  # type: ignore[misc]
+
+
+def _relations(
+    kg: KnowledgeGraph, nodes: list[URIRef], *, both_ways: bool = False
+) -> Iterable[tuple[URIRef, URIRef, URIRef]]:
+    """Yield the object-property triples from (and, with *both_ways*, to) *nodes*, in batches."""
+    props = object_properties(kg)
+    if not props:
+        return
+    for start in range(0, len(nodes), _BATCH):
+        batch = " ".join(n.n3() for n in nodes[start : start + _BATCH])
+        patterns = ["?x ?p ?o . BIND(?x AS ?s)"]
+        if both_ways:
+            patterns.append("?s ?p ?x . BIND(?x AS ?o)")
+        for pattern in patterns:
+            # One VALUES block, properties picked here (see medkg.entities._describe_rows).
+            rows = kg.query(
+                f"SELECT ?s ?p ?o WHERE {{ VALUES ?x {{ {batch} }} {pattern} "
+                "FILTER(isIRI(?s) && isIRI(?o)) }"
+            ).rows
+            yield from (row for row in rows if row[1] in props)  # type: ignore[misc]
+
+
+_BATCH = 400
+
+# The schema facts the network view needs, per store: read once, a few hundred rows.
+_PROPERTIES: weakref.WeakKeyDictionary[object, dict[URIRef, str]] = weakref.WeakKeyDictionary()
+_KINDS: weakref.WeakKeyDictionary[object, dict[URIRef, int]] = weakref.WeakKeyDictionary()
+
+
+def object_properties(kg: KnowledgeGraph) -> dict[URIRef, str]:
+    """Map every declared owl:ObjectProperty to its label (its CURIE when it has none)."""
+    cached = _PROPERTIES.get(kg.store)
+    if cached is not None:
+        return cached
+    found: dict[URIRef, list[Literal]] = {}
+    for prop, label in kg.query(
+        "SELECT ?p ?label WHERE { ?p a owl:ObjectProperty . OPTIONAL { ?p rdfs:label ?label } }"
+    ).rows:
+        if isinstance(prop, URIRef):
+            labels = found.setdefault(prop, [])
+            if isinstance(label, Literal):
+                labels.append(label)
+    result = {prop: _english(found[prop]) or compact(str(prop)) for prop in sorted(found)}
+    _PROPERTIES[kg.store] = result
+    return result
+
+
+def _english(labels: list[Literal]) -> str | None:
+    if not labels:
+        return None
+    return str(min(labels, key=lambda lbl: (lbl.language not in (None, "en"), str(lbl))))
+
+
+def _kinds(kg: KnowledgeGraph) -> dict[URIRef, int]:
+    """Map every class below medkg:Entity to its depth below it (one query on the schema)."""
+    cached = _KINDS.get(kg.store)
+    if cached is not None:
+        return cached
+    classes = entity_classes(kg)
+    parents: dict[URIRef, set[URIRef]] = {}
+    for child, parent in kg.query(
+        "SELECT ?c ?parent WHERE { ?c rdfs:subClassOf* medkg:Entity ; rdfs:subClassOf ?parent }"
+    ).rows:
+        if isinstance(child, URIRef) and isinstance(parent, URIRef) and parent in classes:
+            parents.setdefault(child, set()).add(parent)
+    depths = {MEDKG.Entity: 0}
+    changed = True
+    while changed:  # shortest path up to medkg:Entity, as the old walk found it
+        changed = False
+        for child, ups in parents.items():
+            known = [depths[p] + 1 for p in ups if p in depths]
+            if known and depths.get(child, 1 << 30) > min(known):
+                depths[child] = min(known)
+                changed = True
+    _KINDS[kg.store] = depths
+    return depths
+
+
+def _node_attributes(entity: Entity, depths: dict[URIRef, int]) -> dict[str, Any]:
+    """Collect the attributes of the node for *entity*."""
     return {
-        "label": card.label,
-        "curie": card.curie,
-        "types": [compact(str(t)) for t in card.types],
-        "kind": compact(str(_kind(graph, card.types))),
-        "synonyms": card.synonyms,
-        "brand_names": card.brand_names,
-        "definition": card.definition,
-        "external_ids": [
-            match
-            for prop in EXTERNAL_ID_PROPERTIES
-            for match in sorted(str(o) for o in graph.objects(iri, prop) if isinstance(o, URIRef))
-        ],
+        "label": entity.label,
+        "curie": entity.curie,
+        "types": [compact(str(t)) for t in entity.types],
+        "kind": compact(str(_kind(entity.types, depths))),
+        "synonyms": entity.synonyms,
+        "brand_names": entity.brand_names,
+        "definition": entity.definition,
+        "external_ids": entity.external_ids,
     }
 
 
-def _kind(graph: Graph, types: Iterable[URIRef]) -> URIRef:
+def _kind(types: Iterable[URIRef], depths: dict[URIRef, int]) -> URIRef:
     """Pick the one class that colours an entity (see :data:`KIND_PRECEDENCE`)."""
     present = set(types)
     for cls in KIND_PRECEDENCE:
         if cls in present:
             return cls
     # A class from the user's own extension: the deepest subclass of medkg:Entity wins.
-    depths = {cls: _depth_below_entity(graph, cls) for cls in present}
-    ranked = sorted((-depth, str(cls)) for cls, depth in depths.items() if depth is not None)
-    return URIRef(ranked[0][1]) if ranked else MEDKG.Entity
-
-
-def _depth_below_entity(graph: Graph, cls: URIRef) -> int | None:
-    """Return how many rdfs:subClassOf steps lead from *cls* up to medkg:Entity, or None."""
-    frontier, seen, depth = {cls}, set(), 0
-    while frontier:
-        if MEDKG.Entity in frontier:
-            return depth
-        seen |= frontier
-        frontier = {
-            parent
-            for child in frontier
-            for parent in graph.objects(child, RDFS.subClassOf)
-            if isinstance(parent, URIRef) and parent not in seen
-        }
-        depth += 1
-    return None
-
-
-def _object_properties(graph: Graph) -> dict[URIRef, str]:
-    """Map every declared owl:ObjectProperty to its label (its CURIE when it has none)."""
-    return {
-        prop: label_of(graph, prop) or compact(str(prop))
-        for prop in sorted(
-            p for p in graph.subjects(RDF.type, OWL.ObjectProperty) if isinstance(p, URIRef)
-        )
-    }
+    ranked = sorted((-depths[cls], str(cls)) for cls in present if cls in depths)
+    if ranked:
+        return URIRef(ranked[0][1])
+    # The user's own vocabulary: its first type (sorted), else plain medkg:Entity.
+    others = sorted(str(t) for t in present if t != OWL.NamedIndividual)
+    return URIRef(others[0]) if others else MEDKG.Entity

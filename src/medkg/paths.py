@@ -14,6 +14,7 @@ from medkg.entities import Entity
 from medkg.errors import MedkgError
 from medkg.evidence import EvidenceItem, label_of
 from medkg.graph import KnowledgeGraph
+from medkg.network import connecting, network_of
 
 __all__ = ["Hop", "NoPathError", "Path", "shortest_paths"]
 
@@ -77,7 +78,7 @@ def shortest_paths(kg: KnowledgeGraph, start: Entity, end: Entity, *, limit: int
     if start.iri == end.iri:
         raise MedkgError(f"{start.curie} is both the start and the end: name two entities")
 
-    network = kg.to_networkx()
+    network = network_of(kg, connecting(kg, str(start.iri), str(end.iri)) or {str(start.iri)})
     undirected = nx.Graph(network.to_undirected(as_view=True))
     a, b = str(start.iri), str(end.iri)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,14 @@ from rdflib.term import BNode, Identifier, Literal, URIRef, Variable
 from medkg.errors import QueryError
 from medkg.namespaces import PREFIXES
 
-__all__ = ["RESULT_FORMATS", "QueryResult", "run_query", "term_to_text"]
+__all__ = [
+    "RESULT_FORMATS",
+    "QueryResult",
+    "run_query",
+    "set_dataset",
+    "term_to_text",
+    "uses_dataset",
+]
 
 #: Output formats for SELECT and ASK results (the W3C SPARQL 1.1 result formats).
 RESULT_FORMATS = ("csv", "tsv", "json", "xml")
@@ -116,13 +123,20 @@ def run_query(
     *,
     bindings: Mapping[str, Identifier] | None = None,
     source: str | None = None,
+    default_graphs: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
+    dataset: Callable[[], Graph] | None = None,
 ) -> QueryResult:
     """Run *sparql* on *graph*, with the prefixes of :data:`medkg.namespaces.PREFIXES`.
 
-    :param graph: the graph to query.
+    :param graph: the graph to query (its default graph: every triple).
     :param sparql: the query text.
     :param bindings: values for variables, set before evaluation (parameterised questions).
     :param source: the file the query came from, named in errors.
+    :param default_graphs: the protocol's ``default-graph-uri`` values (see :func:`set_dataset`).
+    :param named_graphs: the protocol's ``named-graph-uri`` values.
+    :param dataset: returns the named graphs as an rdflib ``Dataset`` (default graph: their
+        union), for a query that uses ``GRAPH``, ``FROM`` or the dataset parameters.
     :raises QueryError: the query is malformed (with line and column) or fails to evaluate.
     """
     # rdflib's SPARQL engine takes a third of medkg's import time; stores with their own
@@ -140,6 +154,9 @@ def run_query(
     except Exception as exc:  # e.g. an undeclared prefix raises a plain Exception in rdflib
         raise QueryError(str(exc), source=source) from None
     init: dict[str, Identifier] = dict(bindings or {})
+    set_dataset(prepared, default_graphs, named_graphs)
+    if dataset is not None and uses_dataset(prepared):
+        graph = dataset()
     try:
         result = graph.query(prepared, initBindings=init)
         return _wrap(result)
@@ -147,6 +164,55 @@ def run_query(
         raise
     except Exception as exc:
         raise QueryError(f"evaluation failed: {exc}", source=source) from None
+
+
+def set_dataset(
+    prepared: Any, default_graphs: Sequence[str] | None, named_graphs: Sequence[str] | None
+) -> None:
+    """Replace a parsed query's ``FROM`` / ``FROM NAMED`` with the protocol's dataset.
+
+    As the SPARQL 1.1 Protocol says, ``default-graph-uri`` and ``named-graph-uri`` take the
+    place of the query's own dataset clause when either is given. rdflib then reads those
+    graphs from the dataset (never from the web: ``SPARQL_LOAD_GRAPHS`` is off).
+    """
+    import rdflib.plugins.sparql
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    # A FROM graph the dataset lacks must read nothing, not a file or URL of that name.
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+    if default_graphs is None and named_graphs is None:
+        return
+    prepared.algebra["datasetClause"] = [
+        *(CompValue("DatasetClause", default=URIRef(g)) for g in default_graphs or ()),
+        *(CompValue("DatasetClause", named=URIRef(g)) for g in named_graphs or ()),
+    ] or [CompValue("DatasetClause", default=URIRef(_NO_GRAPH))]
+
+
+#: A graph IRI no dataset holds: an empty dataset clause must still replace the query's.
+_NO_GRAPH = "urn:medkg:no-graph"
+
+
+def uses_dataset(prepared: Any) -> bool:
+    """Tell whether a parsed query has ``FROM`` / ``FROM NAMED`` or a ``GRAPH`` pattern."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if prepared.algebra.get("datasetClause"):
+        return True
+    stack: list[object] = [prepared.algebra]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        # "GraphGraphPattern" where it is left untranslated (inside FILTER EXISTS).
+        if isinstance(item, CompValue) and item.name in ("Graph", "GraphGraphPattern"):
+            return True
+        if isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            stack.extend(item)
+    return False
 
 
 _CONSTRUCT_WHERE = re.compile(r"\bCONSTRUCT\s+WHERE\s*\{", re.IGNORECASE)

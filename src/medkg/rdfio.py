@@ -121,6 +121,10 @@ def parse_file(target: Graph, path: str | Path, format: str | None = None) -> No
     with _quiet_rdflib():
         if fmt in _LINE_BASED and _parse_line_based(scratch, raw, fmt, path, base):
             pass
+        elif fmt == "nt":
+            # N-Triples is a subset of Turtle, and rdflib's Turtle parser is linear where its
+            # N-Triples parser is quadratic in the length of a term.
+            _parse_with_rdflib(scratch, text, "turtle", path, base)
         else:
             _parse_with_rdflib(scratch, text, fmt, path, base)
         check_terms(scratch, text, path)
@@ -151,7 +155,8 @@ def _parse_line_based(scratch: Graph, raw: bytes, fmt: str, path: Path, base: st
 
     rdflib's own N-Triples parser is quadratic in the length of a term (a 4 MB literal takes
     most of a minute). Returns ``False`` when pyoxigraph is missing or a term exceeds its
-    16 MiB buffer, so that rdflib parses the file instead.
+    16 MiB buffer, so that rdflib parses the file instead (N-Triples with its linear Turtle
+    parser).
     """
     try:
         import pyoxigraph as ox
@@ -298,7 +303,11 @@ def _json_kind(value: Any) -> str:
         return "a boolean"
     if isinstance(value, int | float):
         return "a number"
-    return {str: "a string", list: "a list", dict: "an object"}.get(type(value), "null")
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else "null"
 
 
 def _check_json_ld_shape(document: Any, text: str, path: Path) -> None:

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from rdflib import Graph
-from rdflib.namespace import OWL, RDF
-from rdflib.term import Literal, URIRef
+from rdflib.namespace import OWL
+from rdflib.term import URIRef
 
-from medkg.entities import NAME_PROPERTIES, all_entities, compact, normalise
+from medkg.entities import Queryable, as_queryable, compact, describe_many, normalise
 from medkg.errors import MedkgError
-from medkg.evidence import label_of
-
-if TYPE_CHECKING:
-    from medkg.graph import KnowledgeGraph
+from medkg.labels import label_index
 
 __all__ = ["SearchHit", "search"]
 
@@ -50,40 +46,43 @@ def _score(query: str, name: str) -> float:
     return 0.7 * ratio if ratio >= FUZZY_CUTOFF else 0.0
 
 
-def search(graph: KnowledgeGraph | Graph, text: str, *, limit: int = 10) -> list[SearchHit]:
+def search(kg: Queryable | Graph, text: str, *, limit: int = 10) -> list[SearchHit]:
     """Return the entities whose label or synonym matches *text*, best first.
 
+    Candidates come from the store's label index (:mod:`medkg.labels`), never from a scan
+    of the graph; the few hits shown are then described in one query.
+
     >>> from medkg import load
-    >>> [hit.curie for hit in search(load().graph, "charlie horse")][:1]
+    >>> [hit.curie for hit in search(load(), "charlie horse")][:1]
     ['kg:LegCramp']
 
-    :param graph: the knowledge graph (or an rdflib graph) to search.
+    :param kg: the knowledge graph (or store) to search.
     :param text: what the person typed.
     :param limit: the most hits to return.
     :raises MedkgError: *text* has nothing to search for (empty, or only punctuation).
     """
-    from medkg.graph import as_rdflib
-
-    graph = as_rdflib(graph)
     query = normalise(text)
     if not query:
         raise MedkgError(f"nothing to search for in {text!r}: give a name, a synonym or a brand")
-    hits: list[SearchHit] = []
-    for iri in all_entities(graph):
-        best, matched = 0.0, ""
-        for prop in NAME_PROPERTIES:
-            for name in graph.objects(iri, prop):
-                if isinstance(name, Literal):
-                    score = _score(query, normalise(str(name)))
-                    if score > best:
-                        best, matched = score, str(name)
-        if best > 0:
-            types = sorted(
-                compact(str(t))
-                for t in graph.objects(iri, RDF.type)
-                if isinstance(t, URIRef) and t != OWL.NamedIndividual
-            )
-            label = label_of(graph, iri) or compact(str(iri))
-            hits.append(SearchHit(iri, compact(str(iri)), label, types, matched, round(best, 3)))
-    hits.sort(key=lambda h: (-h.score, h.label.casefold()))
+    source = as_queryable(kg)
+    best: dict[str, tuple[float, str]] = {}
+    for iri, name in label_index(source).candidates(query):
+        score = _score(query, normalise(name))
+        current = best.get(iri)
+        # Equal scores: the alphabetically first name, whatever order the index gave.
+        if score > 0 and (current is None or (-score, name) < (-current[0], current[1])):
+            best[iri] = (score, name)
+    entities = describe_many(source, (URIRef(iri) for iri in best))
+    hits = [
+        SearchHit(
+            iri,
+            entity.curie,
+            entity.label,
+            sorted(compact(str(t)) for t in entity.types if t != OWL.NamedIndividual),
+            best[str(iri)][1],
+            round(best[str(iri)][0], 3),
+        )
+        for iri, entity in entities.items()
+    ]
+    hits.sort(key=lambda h: (-h.score, h.label.casefold(), str(h.iri)))
     return hits[:limit]

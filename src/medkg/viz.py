@@ -27,17 +27,17 @@ import hashlib
 import html
 import json
 import re
-from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rdflib.term import URIRef
 
-from medkg.entities import compact, normalise
+from medkg.entities import compact, describe_many, normalise
 from medkg.errors import ExplorerError, QueryError
 from medkg.layout import LABEL_WIDTH, SPRING_LAYOUT_LIMIT, layout, node_size
+from medkg.network import network_neighbourhood
 
 if TYPE_CHECKING:
     from markupsafe import Markup
@@ -189,11 +189,30 @@ def visualize(
     """
     # Resolve the name once; select_view then finds the IRI without a second name search.
     focus_iri = str(kg.entity(focus).iri) if focus is not None else None
-    network = kg.to_networkx()
+    network = _network_to_draw(kg, focus_iri, depth, query)
     view = select_view(kg, network, focus=focus_iri, depth=depth, query=query, types=types)
     return explorer_from_networkx(
         view, title=title or _default_title(view, focus_iri, depth, query, types), focus=focus_iri
     )
+
+
+def _network_to_draw(
+    kg: KnowledgeGraph, focus: str | None, depth: int | None, query: str | None
+) -> Any:
+    """Read from the store only the part of the network the page may draw.
+
+    A query's entities, or a focus entity's neighbourhood, are read with queries bounded by
+    them; only a page of the whole graph reads the whole network.
+    """
+    from medkg.network import neighbourhood, network_of, to_networkx
+
+    if depth is not None and (focus is None or depth < 0):
+        return None  # select_view says what is wrong with the options
+    if query is not None:
+        return network_of(kg, query_entities(kg, query))
+    if focus is not None:
+        return network_of(kg, neighbourhood(kg, focus, 1 if depth is None else depth))
+    return to_networkx(kg)
 
 
 def explorer_from_networkx(
@@ -231,7 +250,7 @@ def select_view(
     """Return the part of *network* to draw: query first, then neighbourhood, then types.
 
     :param kg: the knowledge graph *network* was made from (for names, queries, classes).
-    :param network: its network view.
+    :param network: its network view, or the part of it that holds every node to draw.
     :param focus: see :func:`visualize`.
     :param depth: see :func:`visualize`.
     :param query: see :func:`visualize`.
@@ -253,7 +272,8 @@ def select_view(
     if centre is not None:
         if centre not in view:
             raise ExplorerError(f"{compact(centre)} is not among the entities the query selects")
-        view = view.subgraph(neighbourhood(view, centre, 1 if depth is None else depth))
+        hops = 1 if depth is None else depth
+        view = view.subgraph(network_neighbourhood(view, centre, hops))
     if types is not None:
         wanted = resolve_kinds(kg, types, view)
         keep = [
@@ -267,39 +287,13 @@ def select_view(
     return view
 
 
-def neighbourhood(network: Any, centre: str, depth: int) -> set[str]:
-    """Return the nodes within *depth* hops of *centre*, following edges either way.
-
-    :param network: a directed networkx graph.
-    :param centre: the node to start from.
-    :param depth: the most hops.
-    :returns: the nodes reached, *centre* included.
-    """
-    reached = {centre: 0}
-    frontier = deque([centre])
-    while frontier:
-        node = frontier.popleft()
-        if reached[node] == depth:
-            continue
-        for neighbour in _either_way(network, node):
-            if neighbour not in reached:
-                reached[neighbour] = reached[node] + 1
-                frontier.append(neighbour)
-    return set(reached)
-
-
-def _either_way(network: Any, node: str) -> Iterator[str]:
-    """Yield the successors and then the predecessors of *node*."""
-    yield from network.successors(node)
-    yield from network.predecessors(node)
-
-
-def query_entities(kg: KnowledgeGraph, query: str, network: Any) -> set[str]:
-    """Return the nodes of *network* that a query's result mentions.
+def query_entities(kg: KnowledgeGraph, query: str, network: Any = None) -> set[str]:
+    """Return the entities that a query's result mentions.
 
     :param kg: the knowledge graph to query.
     :param query: SPARQL text, or the path of a ``.rq`` / ``.sparql`` file.
-    :param network: the network whose nodes count.
+    :param network: the network whose nodes count; by default, every entity of *kg* (asked
+        of the store about the IRIs of the result only).
     :returns: IRIs of the entities in the result's triples (CONSTRUCT, DESCRIBE) or bound in
         its rows (SELECT).
     :raises QueryError: the query cannot be read, parsed or run, or is an ASK query.
@@ -314,7 +308,10 @@ def query_entities(kg: KnowledgeGraph, query: str, network: Any) -> set[str]:
         terms: Iterable[Any] = (t for s, _, o in result.graph for t in (s, o))
     else:
         terms = (term for row in result.rows for term in row)
-    return {str(t) for t in terms if isinstance(t, URIRef) and str(t) in network}
+    iris = {t for t in terms if isinstance(t, URIRef)}
+    if network is None:
+        return {str(iri) for iri in describe_many(kg, iris)}
+    return {str(iri) for iri in iris if str(iri) in network}
 
 
 def read_query(query: str) -> tuple[str, str | None]:

@@ -40,7 +40,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from medkg.server.config import ServerConfig
 from medkg.server.explore import EXPLORE_CSP, explorer_available
 from medkg.server.hosts import HostGuard
-from medkg.server.jobs import Answer, EntityJob, ExploreJob, Failure, Job, QueryJob
+from medkg.server.jobs import (
+    Answer,
+    EntityJob,
+    ExploreJob,
+    Failure,
+    Job,
+    QueryJob,
+    WorkbenchJob,
+)
 from medkg.server.negotiation import (
     BOOLEAN_TYPES,
     GRAPH_TYPES,
@@ -48,6 +56,7 @@ from medkg.server.negotiation import (
     Choice,
     choose,
     format_choice,
+    named,
 )
 from medkg.server.pool import BufferBudget, PoolBusyError, WorkerPool
 from medkg.server.protocol import ProtocolError, read_query, service_description
@@ -83,18 +92,15 @@ ENTITY_TYPES: tuple[Choice, ...] = (
     *GRAPH_TYPES[1:],
 )
 
-#: ``?format=`` on an entity page overrides the Accept header (for links in the card).
-ENTITY_FORMATS = {
-    "html": ENTITY_TYPES[1],
-    "turtle": GRAPH_TYPES[0],
-    "nt": GRAPH_TYPES[1],
-    "json-ld": GRAPH_TYPES[2],
-    "xml": GRAPH_TYPES[3],
-}
 
 _FORMAT_NAMES = ("json", "xml", "csv", "tsv", "turtle", "nt", "json-ld", "rdfxml")
 
-_STATIC = {"query.js": "text/javascript", "medkg.css": "text/css"}
+_STATIC = {
+    "query.js": "text/javascript",
+    "medkg.css": "text/css",
+    "vendor/codemirror-sparql.js": "text/javascript",
+    "vendor/codemirror-sparql-LICENSE.txt": "text/plain",
+}
 
 
 def create_app(config: ServerConfig, pool: WorkerPool | None = None) -> Starlette:
@@ -110,8 +116,10 @@ def create_app(config: ServerConfig, pool: WorkerPool | None = None) -> Starlett
     routes = [
         Route("/", _index_handler(holder.explore), methods=["GET", "HEAD"]),
         Route("/sparql", _sparql_handler(holder, config), methods=["GET", "HEAD", "POST"]),
-        Route("/entity/{name}", _entity_handler(holder), methods=["GET", "HEAD"]),
-        Route("/static/{name}", _static, methods=["GET", "HEAD"]),
+        Route("/entity/{name}", _entity_handler(holder), methods=["GET"]),
+        Route("/static/{name:path}", _static, methods=["GET"]),
+        Route("/api/vocabulary", _workbench_handler(holder, config), methods=["GET"]),
+        Route("/api/lint", _workbench_handler(holder, config), methods=["POST"]),
     ]
     if holder.explore:
         routes.append(Route("/explore", _explore_handler(holder), methods=["GET", "HEAD"]))
@@ -238,12 +246,19 @@ def _failure(failure: Failure) -> Response:
 
 
 def _index_handler(explore: bool) -> Any:
+    import secrets
+
     from medkg.server.pages import index_page
 
-    page = index_page(_examples(), _prefixes(), explore=explore)
+    examples, prefixes = _examples(), _prefixes()
 
     async def index(request: Request) -> Response:
-        return HTMLResponse(page)
+        # The editor (CodeMirror) writes its own <style> element: a fresh nonce per page
+        # lets exactly that one in, where 'unsafe-inline' would let any style in.
+        nonce = secrets.token_urlsafe(18)
+        page = index_page(examples, prefixes, explore=explore, style_nonce=nonce)
+        policy = PAGE_CSP.replace("style-src 'self'", f"style-src 'self' 'nonce-{nonce}'")
+        return HTMLResponse(page, headers={"Content-Security-Policy": policy})
 
     return index
 
@@ -254,29 +269,38 @@ def _prefixes() -> dict[str, str]:
     return dict(PREFIXES)
 
 
-def _examples() -> list[dict[str, str]]:
+def _examples() -> list[dict[str, object]]:
     """Return the bundled questions, each runnable as is: parameters get their default."""
     from medkg.competency import list_questions
 
-    examples = []
+    examples: list[dict[str, object]] = []
     for question in list_questions():
-        sparql = question.sparql.rstrip() + "\n"
+        body = question.sparql.rstrip() + "\n"
+        sparql = body
         for name, default in question.params.items():
             # A trailing VALUES block binds the parameter as `medkg query --example` does.
             if ":" in default and " " not in default:
                 sparql += f"VALUES ?{name} {{ {default} }}\n"
-        examples.append({"name": question.name, "question": question.question, "sparql": sparql})
+        examples.append(
+            {
+                "name": question.name,
+                "question": question.question,
+                "sparql": sparql,
+                "body": body,
+                "params": dict(question.params),
+            }
+        )
     return examples
 
 
 def _sparql_handler(holder: _PoolHolder, config: ServerConfig) -> Any:
     async def sparql(request: Request) -> Response:
         try:
-            text = await read_query(request, config.max_body)
+            asked = await read_query(request, config.max_body)
         except ProtocolError as exc:
             return PlainTextResponse(exc.message + "\n", exc.status)
         accept = request.headers.get("accept")
-        if text is None:
+        if asked is None:
             return _describe_service(request, accept)
         requested = request.query_params.get("format") or request.query_params.get("output")
         if requested is not None:
@@ -288,13 +312,20 @@ def _sparql_handler(holder: _PoolHolder, config: ServerConfig) -> Any:
                     "or a media type\n",
                     400,
                 )
-            job = QueryJob(text, *choices)
+            job = QueryJob(
+                asked.text,
+                *choices,
+                default_graphs=asked.default_graphs,
+                named_graphs=asked.named_graphs,
+            )
         else:
             job = QueryJob(
-                text,
+                asked.text,
                 choose(accept, RESULT_TYPES),
                 choose(accept, GRAPH_TYPES),
                 choose(accept, BOOLEAN_TYPES),
+                default_graphs=asked.default_graphs,
+                named_graphs=asked.named_graphs,
             )
         response = await holder.run(request, job)
         response.headers["Vary"] = "Accept"
@@ -319,7 +350,8 @@ def _entity_handler(holder: _PoolHolder) -> Any:
     async def entity(request: Request) -> Response:
         requested = request.query_params.get("format")
         if requested is not None:
-            choice = ENTITY_FORMATS.get(requested)
+            # Format names come from the one registry (ttl, json-ld, jsonld … all work).
+            choice = ENTITY_TYPES[1] if requested == "html" else named(requested)
         else:
             choice = choose(request.headers.get("accept"), ENTITY_TYPES)
         if choice is None:
@@ -330,6 +362,21 @@ def _entity_handler(holder: _PoolHolder) -> Any:
         return response
 
     return entity
+
+
+def _workbench_handler(holder: _PoolHolder, config: ServerConfig) -> Any:
+    """Answer the query page's ``GET /api/vocabulary`` and ``POST /api/lint`` (body: a query)."""
+
+    async def workbench(request: Request) -> Response:
+        if request.method == "GET":
+            return await holder.run(request, WorkbenchJob("vocabulary"))
+        try:
+            asked = await read_query(request, config.max_body)
+        except ProtocolError as exc:
+            return PlainTextResponse(exc.message + "\n", exc.status)
+        return await holder.run(request, WorkbenchJob("lint", asked.text if asked else ""))
+
+    return workbench
 
 
 def _explore_handler(holder: _PoolHolder) -> Any:

@@ -21,6 +21,7 @@ __all__ = [
     "QueryJob",
     "Reason",
     "Reply",
+    "WorkbenchJob",
 ]
 
 #: Why a job failed: the web layer maps each reason to one HTTP status.
@@ -47,12 +48,16 @@ class QueryJob:
     :param result_type: the format for a SELECT / ASK answer, None if the client accepts none.
     :param graph_type: the format for a CONSTRUCT / DESCRIBE answer, None likewise.
     :param boolean_type: the format for an ASK answer (CSV and TSV have none), None likewise.
+    :param default_graphs: the protocol's ``default-graph-uri`` values, None if none given.
+    :param named_graphs: the protocol's ``named-graph-uri`` values, None if none given.
     """
 
     sparql: str
     result_type: Choice | None
     graph_type: Choice | None
     boolean_type: Choice | None
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -114,4 +119,16 @@ class ExploreJob:
     sparql: str | None
 
 
-Job = QueryJob | EntityJob | ExploreJob
+@dataclass(frozen=True)
+class WorkbenchJob:
+    """Data for the query page's editor (see :mod:`medkg.server.workbench`).
+
+    :param kind: ``vocabulary`` (terms to complete) or ``lint`` (diagnostics for *sparql*).
+    :param sparql: the query to lint.
+    """
+
+    kind: Literal["vocabulary", "lint"]
+    sparql: str = ""
+
+
+Job = QueryJob | EntityJob | ExploreJob | WorkbenchJob

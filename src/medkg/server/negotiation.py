@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from medkg import formats
+
 __all__ = [
     "BOOLEAN_TYPES",
     "GRAPH_TYPES",
@@ -12,6 +14,7 @@ __all__ = [
     "Choice",
     "choose",
     "format_choice",
+    "named",
 ]
 
 
@@ -23,30 +26,34 @@ class Choice:
     format: str
 
 
-#: SELECT / ASK results, in the server's order of preference (the first is the default).
-RESULT_TYPES: tuple[Choice, ...] = (
-    Choice("application/sparql-results+json", "json"),
-    Choice("application/sparql-results+xml", "xml"),
-    Choice("text/csv", "csv"),
-    Choice("text/tab-separated-values", "tsv"),
-    Choice("application/json", "json"),
-    Choice("application/xml", "xml"),
-    Choice("text/xml", "xml"),
-)
+#: SELECT / ASK results, in the server's order of preference (the first is the default);
+#: from the one format registry, :mod:`medkg.formats`.
+RESULT_TYPES: tuple[Choice, ...] = tuple(Choice(m, f) for m, f in formats.offers("results"))
 
 #: ASK results: the W3C CSV and TSV result formats have no form for a boolean.
 BOOLEAN_TYPES: tuple[Choice, ...] = tuple(c for c in RESULT_TYPES if c.format in ("json", "xml"))
 
 #: CONSTRUCT / DESCRIBE graphs and RDF documents, in order of preference.
-GRAPH_TYPES: tuple[Choice, ...] = (
-    Choice("text/turtle", "turtle"),
-    Choice("application/n-triples", "nt"),
-    Choice("application/ld+json", "json-ld"),
-    Choice("application/rdf+xml", "xml"),
-    Choice("application/turtle", "turtle"),
-    Choice("application/x-turtle", "turtle"),
-    Choice("text/plain", "nt"),
-)
+GRAPH_TYPES: tuple[Choice, ...] = tuple(Choice(m, f) for m, f in formats.offers("graph"))
+
+
+def named(name: str, purpose: str = "graph") -> Choice | None:
+    """Return the offer for a format a client named (``?format=ttl``), by the registry's names.
+
+    >>> named("ttl").media_type, named("json-ld").format, named("csv", "results").media_type
+    ('text/turtle', 'json-ld', 'text/csv')
+    >>> named("yaml") is None
+    True
+    """
+    from medkg.errors import UnknownFormatError
+
+    try:
+        fmt = formats.resolve(name, purpose)
+    except UnknownFormatError:
+        return None
+    key = fmt.name if purpose == "results" else (fmt.rdflib or fmt.name)
+    offers = RESULT_TYPES if purpose == "results" else GRAPH_TYPES
+    return next((c for c in offers if c.format == key), None)
 
 
 def choose(accept: str | None, offers: Sequence[Choice]) -> Choice | None:

@@ -49,13 +49,20 @@ def script_json(value: object) -> str:
 
 
 def index_page(
-    questions: Sequence[Mapping[str, str]], prefixes: Mapping[str, str], *, explore: bool
+    questions: Sequence[Mapping[str, object]],
+    prefixes: Mapping[str, str],
+    *,
+    explore: bool,
+    style_nonce: str = "",
 ) -> str:
     """Render the query page: editor, example questions, results area.
 
-    :param questions: ``{"name", "question", "sparql"}`` of each bundled example.
+    :param questions: each bundled example: ``name``, ``question``, ``sparql`` (runnable, with
+        its parameters bound to their defaults), ``body`` (the query without those bindings)
+        and ``params`` (``{name: default}``), which the page shows as form fields.
     :param prefixes: the predeclared prefixes, shown in the editor.
     :param explore: whether the explorer is available (shows the "show as graph" button).
+    :param style_nonce: the CSP nonce the editor puts on the ``<style>`` element it writes.
     :returns: the page's HTML.
     """
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
@@ -63,20 +70,36 @@ def index_page(
         prologue + "\nSELECT ?muscle ?label WHERE {\n  kg:LegCramp medkg:affects ?muscle .\n"
         "  ?muscle rdfs:label ?label .\n}\n"
     )
-    graph_button = '<button type="button" id="graph">Show as graph</button>' if explore else ""
+    graph_button = (
+        '<button type="button" id="graph" data-view="graph">Graph</button>' if explore else ""
+    )
     body = _template("index.html").substitute(
         editor=escape(starter),
         examples=script_json(list(questions)),
         graph_button=graph_button,
+        style_nonce=escape(style_nonce),
     )
     return _layout("medkg SPARQL", body, explore=explore)
 
 
-def entity_page(card: EntityCard, *, explore: bool = False) -> str:
+#: The RDF forms of an entity page, as ``<link rel="alternate">`` announces them.
+ALTERNATES = (
+    ("text/turtle", "turtle"),
+    ("application/ld+json", "jsonld"),
+    ("application/rdf+xml", "xml"),
+    ("application/n-triples", "nt"),
+)
+
+
+def entity_page(card: EntityCard, *, explore: bool = False, jsonld: str | None = None) -> str:
     """Render an entity card: names, type, definition, identifiers, relations with evidence.
+
+    The page's head links the entity's RDF forms (``<link rel="alternate">``) and, given
+    *jsonld*, embeds it as ``<script type="application/ld+json">`` for crawlers and tools.
 
     :param card: the card, from :func:`medkg.cards.entity_card`.
     :param explore: whether to link the explorer page.
+    :param jsonld: the entity's description as JSON-LD text (what ``?format=jsonld`` sends).
     :returns: the page's HTML.
     """
     entity = card.entity
@@ -99,7 +122,16 @@ def entity_page(card: EntityCard, *, explore: bool = False) -> str:
         '<p class="formats">This entity as '
         '<a href="?format=turtle">Turtle</a> · <a href="?format=json-ld">JSON-LD</a></p>',
     ]
-    return _layout(entity.label, "\n".join(p for p in parts if p), explore=explore)
+    head = [
+        f'<link rel="alternate" type="{media}" href="?format={name}">' for media, name in ALTERNATES
+    ]
+    if jsonld is not None:
+        # A data block, never run (and so allowed by the page's CSP); "<" is escaped so that
+        # a "</script>" inside a label cannot end it.
+        safe = jsonld.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        head.append(f'<script type="application/ld+json">{safe}</script>')
+    body = "\n".join(p for p in parts if p)
+    return _layout(entity.label, body, explore=explore, head="\n".join(head))
 
 
 def _definition_list(rows: Iterable[tuple[str, str]]) -> str:
@@ -158,9 +190,9 @@ def _evidence(items: Sequence[EvidenceItem]) -> str:
     return "".join(quotes)
 
 
-def _layout(title: str, body: str, *, explore: bool) -> str:
+def _layout(title: str, body: str, *, explore: bool, head: str = "") -> str:
     nav = '<a href="/">Query</a>' + (' · <a href="/explore">Explore</a>' if explore else "")
-    return _template("layout.html").substitute(title=escape(title), nav=nav, body=body)
+    return _template("layout.html").substitute(title=escape(title), nav=nav, body=body, head=head)
 
 
 @cache

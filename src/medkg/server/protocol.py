@@ -3,6 +3,8 @@
 A query arrives as ``GET /sparql?query=…``, as a form (``POST``, ``query=…``) or as the body of
 a ``POST`` with ``Content-Type: application/sparql-query``. Anything that asks for an update
 (``update=…``, ``application/sparql-update``) is refused with 403: the endpoint is read-only.
+``default-graph-uri`` and ``named-graph-uri`` (in the URL, or in the form) choose the dataset
+among the graphs the server holds, in place of the query's ``FROM`` / ``FROM NAMED``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from starlette.requests import Request
 
 from medkg.errors import MedkgError
 
-__all__ = ["ProtocolError", "read_query", "service_description"]
+__all__ = ["ProtocolError", "ProtocolQuery", "read_query", "service_description"]
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -63,18 +65,40 @@ class _Form:
         return values[0] if values else None
 
 
-async def read_query(request: Request, max_body: int) -> str | None:
-    """Return the query text of a protocol request, or None for a bare ``GET /sparql``.
+@dataclass(frozen=True)
+class ProtocolQuery:
+    """A query as the protocol sent it: its text and the dataset parameters, if any.
+
+    ``default_graphs`` / ``named_graphs`` are None when the request has no dataset parameter
+    at all (the query's own ``FROM`` / ``FROM NAMED`` then apply).
+    """
+
+    text: str
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+
+
+def _with_dataset(text: str, *forms: _Form) -> ProtocolQuery:
+    defaults = [g for f in forms for g in f.fields.get("default-graph-uri", [])]
+    named = [g for f in forms for g in f.fields.get("named-graph-uri", [])]
+    if not defaults and not named:
+        return ProtocolQuery(text)
+    return ProtocolQuery(text, tuple(defaults), tuple(named))
+
+
+async def read_query(request: Request, max_body: int) -> ProtocolQuery | None:
+    """Return the query of a protocol request, or None for a bare ``GET /sparql``.
 
     :param request: the HTTP request (GET, HEAD or POST).
     :param max_body: the largest body accepted, in bytes.
     :raises ProtocolError: an update (403), a body too large (413), an unsupported content
-        type (415), several queries or a dataset the endpoint cannot honour (400).
+        type (415), several queries (400).
     """
     url_params = _Form(parse_qs(request.url.query, keep_blank_values=True))
     _check_params(url_params)
     if request.method in ("GET", "HEAD"):
-        return url_params.only("query")
+        text = url_params.only("query")
+        return None if text is None else _with_dataset(text, url_params)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/sparql-update":
         raise ProtocolError(403, _READ_ONLY)
@@ -85,9 +109,9 @@ async def read_query(request: Request, max_body: int) -> str | None:
         query = form.only("query")
         if query is None:
             raise ProtocolError(400, "the form has no 'query' field")
-        return query
+        return _with_dataset(query, url_params, form)
     if content_type == "application/sparql-query":
-        return _decode(body)
+        return _with_dataset(_decode(body), url_params)
     raise ProtocolError(
         415,
         "send the query as Content-Type: application/sparql-query, or as a form "
@@ -96,14 +120,12 @@ async def read_query(request: Request, max_body: int) -> str | None:
 
 
 def _check_params(form: _Form) -> None:
-    """Refuse updates and dataset parameters, wherever they appear."""
+    """Refuse updates (and their dataset parameters), wherever they appear."""
     if "update" in form.fields:
         raise ProtocolError(403, _READ_ONLY)
-    for name in ("default-graph-uri", "named-graph-uri", "using-graph-uri"):
+    for name in ("using-graph-uri", "using-named-graph-uri"):
         if form.fields.get(name):
-            raise ProtocolError(
-                400, f"{name} is not supported: this endpoint has one default graph"
-            )
+            raise ProtocolError(403, _READ_ONLY)
 
 
 async def _read_body(request: Request, max_body: int) -> bytes:

@@ -38,6 +38,7 @@ from medkg.server.jobs import (
     Job,
     QueryJob,
     Reply,
+    WorkbenchJob,
 )
 from medkg.server.negotiation import Choice
 from medkg.sparql_guard import (
@@ -127,6 +128,7 @@ def worker_main(conn: Connection, config: ServerConfig) -> None:
     except MedkgError as exc:
         conn.send(Failure("startup", str(exc)))
         return
+    _prepare_workbench(state)
     state.baseline = _address_space()
     too_small = _check_memory(config.memory_limit, state.baseline)
     if too_small is not None:
@@ -222,6 +224,8 @@ def handle(state: WorkerState, job: Job) -> Reply:
             return _answer_query(state, job)
         if isinstance(job, ExploreJob):
             return _answer_explore(state, job)
+        if isinstance(job, WorkbenchJob):
+            return _answer_workbench(state, job)
         return _answer_entity(state, job)
     except MemoryError:
         return Failure("memory", state.memory_message(), recycle=True)
@@ -266,7 +270,9 @@ def _answer_query(state: WorkerState, job: QueryJob) -> Reply:
     if choice is None:
         return Failure("not-acceptable", _not_acceptable(guarded.kind))
     try:
-        result = state.kg.query(job.sparql)
+        result = state.kg.query(
+            job.sparql, default_graphs=job.default_graphs, named_graphs=job.named_graphs
+        )
         body = _serialize(result, choice, state.max_rows)
     except _TooManyRows:
         return Failure(
@@ -344,10 +350,12 @@ def _answer_entity(state: WorkerState, job: EntityJob) -> Reply:
 
 def _entity_html(state: WorkerState, iri: URIRef) -> str:
     from medkg.cards import entity_card
+    from medkg.server.linked_data import entity_graph
     from medkg.server.pages import entity_page
 
     card = entity_card(state.kg, state.kg.entity(str(iri)))
-    return entity_page(card, explore=state.explore)
+    jsonld = _graph_bytes(entity_graph(state.kg, iri), "json-ld").decode("utf-8")
+    return entity_page(card, explore=state.explore, jsonld=jsonld)
 
 
 def _answer_explore(state: WorkerState, job: ExploreJob) -> Reply:
@@ -366,3 +374,20 @@ def _answer_explore(state: WorkerState, job: ExploreJob) -> Reply:
     except MedkgError as exc:
         return Failure("bad-query", str(exc))
     return Answer("text/html; charset=utf-8", page.html.encode())
+
+
+def _prepare_workbench(state: WorkerState) -> None:
+    # The query page's vocabulary and lint index take a second or two to build: build them
+    # before the worker says it is ready, not within the first request's timeout.
+    from medkg.server.workbench import prepare
+
+    prepare(state.kg)
+
+
+def _answer_workbench(state: WorkerState, job: WorkbenchJob) -> Reply:
+    import json
+
+    from medkg.server.workbench import lint, vocabulary
+
+    data = vocabulary(state.kg) if job.kind == "vocabulary" else lint(state.kg, job.sparql)
+    return Answer("application/json; charset=utf-8", json.dumps(data).encode())

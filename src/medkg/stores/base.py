@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Protocol, runtime_checkable
 
@@ -15,17 +15,24 @@ from medkg.namespaces import PREFIXES
 from medkg.query import QueryResult
 
 __all__ = [
+    "QUAD_FORMATS",
     "SERIALIZE_FORMATS",
     "SerializingStore",
     "Store",
     "check_serialize_format",
+    "has_dataset_clause",
     "new_graph",
     "query_form",
     "with_values",
 ]
 
-#: The formats :meth:`Store.serialize` writes natively (the hot export paths).
-SERIALIZE_FORMATS = ("turtle", "nt")
+#: The formats :meth:`Store.write` writes with the store's own serialiser, streaming where
+#: the engine can (pyoxigraph writes as it reads; no rdflib copy of the store is made).
+SERIALIZE_FORMATS = ("turtle", "nt", "xml", "jsonld", "trig", "nquads")
+
+#: The quad formats, in which the triples are written into the named graph
+#: :data:`medkg.namespaces.NAMED_GRAPH`.
+QUAD_FORMATS = ("trig", "nquads")
 
 
 @runtime_checkable
@@ -47,22 +54,30 @@ class Store(Protocol):
         *,
         bindings: Mapping[str, Identifier] | None = None,
         source: str | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query.
+        """Run a SPARQL query on the dataset (default graph: the union of all graphs).
 
         :param sparql: the query text; medkg's prefixes are predeclared.
         :param bindings: values for variables, set before evaluation.
         :param source: the file the query came from, named in errors.
+        :param default_graphs: the protocol's ``default-graph-uri``: replaces ``FROM``.
+        :param named_graphs: the protocol's ``named-graph-uri``: replaces ``FROM NAMED``.
         :returns: the answer, in rdflib terms.
         :raises QueryError: the query is malformed (with line and column) or fails.
         """
         ...
 
-    def add_file(self, path: str | Path, format: str | None = None) -> None:
+    def add_file(
+        self, path: str | Path, format: str | None = None, *, graph: str | None = None
+    ) -> None:
         """Parse an RDF file into the store.
 
         :param path: a local file.
         :param format: a parser name; by default the file's extension decides.
+        :param graph: the named graph for the file's triples (those the store does not
+            hold yet; see :func:`medkg.datasets.new_triples`); none: the default graph.
         :raises DataFileError: the file is missing or malformed (file and line named).
         :raises StoreError: the store is read-only.
         """
@@ -84,6 +99,10 @@ class Store(Protocol):
 
     def __len__(self) -> int:
         """Return the number of triples."""
+        ...
+
+    def graph_names(self) -> list[str]:
+        """Return the IRIs of the dataset's named graphs."""
         ...
 
     def serialize(self, format: str) -> bytes:
@@ -142,6 +161,20 @@ def query_form(sparql: str) -> str:
     """
     match = _FORM.search(_NOISE.sub(" ", sparql))
     return match.group(1).upper() if match else "SELECT"
+
+
+_FROM = re.compile(r"(?<![?$\w])FROM\b", re.IGNORECASE)
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """Tell whether a query names its dataset with ``FROM`` or ``FROM NAMED``.
+
+    >>> has_dataset_clause('SELECT ?from FROM <http://example.org/g> WHERE { ?from ?p "FROM" }')
+    True
+    >>> has_dataset_clause('SELECT ?from WHERE { ?from ?p "FROM" }')
+    False
+    """
+    return _FROM.search(_NOISE.sub(" ", sparql)) is not None
 
 
 def with_values(sparql: str, bindings: Mapping[str, Identifier] | None) -> str:

@@ -13,7 +13,7 @@ import fcntl
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Identifier
 
+from medkg.datasets import new_triples
 from medkg.errors import (
     DataFileError,
     MedkgError,
@@ -28,12 +29,14 @@ from medkg.errors import (
     StoreBusyError,
     StoreError,
 )
-from medkg.namespaces import PREFIXES
+from medkg.namespaces import NAMED_GRAPH, PREFIXES
 from medkg.query import QueryResult
 from medkg.rdfio import guess_input_format, parse_file, read_rdf_bytes
 from medkg.stores.base import (
+    QUAD_FORMATS,
     SerializingStore,
     check_serialize_format,
+    has_dataset_clause,
     new_graph,
     query_form,
     with_values,
@@ -45,6 +48,10 @@ __all__ = ["OxigraphStore", "load_store"]
 #: Formats pyoxigraph parses for us; the others keep rdflib's parser and medkg's checks.
 _NATIVE_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 _PREFIXES = dict(PREFIXES)
+#: Where a file is parsed before its new triples move to their graph.
+_STAGING = "urn:medkg:staging"
+#: A graph no store holds (an empty dataset given by the protocol).
+_NO_GRAPH = "urn:medkg:no-graph"
 
 # pyoxigraph reports query syntax errors as "error at LINE:COLUMN: message".
 _QUERY_POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
@@ -62,7 +69,9 @@ class OxigraphStore(SerializingStore):
     >>> store.query("ASK { medkg:Condition a owl:Class }").boolean
     True
 
-    Use :meth:`open` for a store on disk. Triples live in the store's default graph.
+    Use :meth:`open` for a store on disk. Each file is loaded into its own named graph (see
+    :mod:`medkg.datasets`); queries read the union of all graphs as their default graph,
+    unless they say ``FROM`` / ``FROM NAMED`` or the protocol's dataset is given.
 
     :param path: ``None`` for a store in memory.
     :param read_only: open an on-disk store for reading only (several processes may).
@@ -137,10 +146,21 @@ class OxigraphStore(SerializingStore):
         *,
         bindings: Mapping[str, Identifier] | None = None,
         source: str | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
         """Run *sparql* with pyoxigraph's engine; see :meth:`medkg.stores.Store.query`."""
+        options: dict[str, Any] = {}
+        if default_graphs is not None or named_graphs is not None:
+            # As the protocol says: these replace the query's FROM / FROM NAMED. An empty
+            # list would mean "no override" to pyoxigraph, so name a graph that is not there.
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or [_NO_GRAPH]]
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or [_NO_GRAPH]]
+        elif not has_dataset_clause(sparql):
+            # pyoxigraph ignores FROM when the union is asked for, so ask only without FROM.
+            options["use_default_graph_as_union"] = True
         try:
-            answer = self._store.query(with_values(sparql, bindings), prefixes=_PREFIXES)
+            answer = self._store.query(with_values(sparql, bindings), prefixes=_PREFIXES, **options)
         except SyntaxError as exc:
             raise _query_error(str(exc), source) from None
         except (OSError, RuntimeError, ValueError) as exc:
@@ -157,44 +177,84 @@ class OxigraphStore(SerializingStore):
             return _open_error(self.path, exc)
         return QueryError(f"evaluation failed: {exc}", source=source)
 
-    def add_file(self, path: str | Path, format: str | None = None) -> None:
+    def add_file(
+        self, path: str | Path, format: str | None = None, *, graph: str | None = None
+    ) -> None:
         """Parse an RDF file into the store; Turtle and N-Triples with pyoxigraph's parser.
 
+        :param graph: the named graph for the triples the store does not hold yet.
         :raises DataFileError: the file is missing or malformed (file and line named).
         """
         path = Path(path)
         fmt = guess_input_format(path, format)
+        staging = ox.NamedNode(_STAGING)
         if fmt not in _NATIVE_FORMATS:
             scratch = Graph()
             parse_file(scratch, path, fmt)
-            self.add_graph(scratch)
-            return
-        data = read_rdf_bytes(path)
-        try:
-            # load() is one transaction: a malformed file leaves the store as it was.
-            self._store.load(
-                data,
-                format=_NATIVE_FORMATS[fmt],
-                base_iri=path.resolve().as_uri(),
-                to_graph=ox.DefaultGraph(),
-            )
-        except SyntaxError as exc:
-            message = _DATA_POSITION.sub("", str(exc.msg))
-            raise DataFileError(path, f"syntax error: {message}", exc.lineno) from None
-        except MemoryError:
-            # pyoxigraph's parser holds one term in a buffer of at most 16 MiB.
-            raise DataFileError(
-                path,
-                "a term (literal or IRI) is longer than the 16 MiB oxigraph can read; "
-                "use --store memory for this file",
-            ) from None
+            self._store.extend(_quads(scratch, staging))
+        else:
+            data = read_rdf_bytes(path)
+            try:
+                # load() is one transaction: a malformed file leaves the store as it was.
+                self._store.load(
+                    data,
+                    format=_NATIVE_FORMATS[fmt],
+                    base_iri=path.resolve().as_uri(),
+                    to_graph=staging,
+                )
+            except SyntaxError as exc:
+                message = _DATA_POSITION.sub("", str(exc.msg))
+                raise DataFileError(path, f"syntax error: {message}", exc.lineno) from None
+            except MemoryError:
+                # pyoxigraph's parser holds one term in a buffer of at most 16 MiB.
+                raise DataFileError(
+                    path,
+                    "a term (literal or IRI) is longer than the 16 MiB oxigraph can read; "
+                    "use --store memory for this file",
+                ) from None
+        self._move_staged(graph)
+
+    def _move_staged(self, graph: str | None) -> None:
+        """Move the staging graph's new triples into *graph* (see medkg.datasets.new_triples)."""
+        staging = f"<{_STAGING}>"
+        blank = "FILTER(isBlank(?s) || isBlank(?o))"
+        incoming = self._construct(f"GRAPH {staging} {{ ?s ?p ?o {blank} }}")
+        existing = self._construct(
+            f"{{ ?s ?p ?o {blank} }} UNION "
+            f"{{ GRAPH ?g {{ ?s ?p ?o {blank} }} FILTER(?g != {staging}) }}"
+        )
+        kept = set(new_triples(incoming, existing))
+        for s, p, o in incoming:
+            if (s, p, o) not in kept:
+                self._store.remove(
+                    ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.NamedNode(_STAGING))
+                )
+        target = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+        self._store.update(
+            f"INSERT {{ {target} }} WHERE {{ GRAPH {staging} {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {staging}) }} }}; "
+            f"DROP SILENT GRAPH {staging}"
+        )
+
+    def _construct(self, pattern: str) -> Graph:
+        graph = Graph()
+        answer = self._store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}")
+        assert isinstance(answer, ox.QueryTriples)
+        graph.addN(
+            (from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object), graph)
+            for t in answer
+        )
+        return graph
 
     def add_graph(self, graph: Graph) -> None:
-        """Add every triple of *graph*, in one transaction."""
-        default = ox.DefaultGraph()
-        self._store.extend(
-            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), default) for s, p, o in graph
-        )
+        """Add the triples of *graph* that the store does not hold yet, to the default graph."""
+        self._store.extend(_quads(graph, ox.NamedNode(_STAGING)))
+        self._move_staged(None)
+
+    def graph_names(self) -> list[str]:
+        """Return the IRIs of the named graphs."""
+        return sorted(str(g.value) for g in self._store.named_graphs())
 
     def clear(self) -> None:
         """Remove every triple (and every named graph)."""
@@ -215,20 +275,61 @@ class OxigraphStore(SerializingStore):
             raise _open_error(self.path, exc) from None
 
     def write(self, format: str, stream: IO[bytes]) -> None:
-        """Write the default graph as Turtle or N-Triples with pyoxigraph's serialisers."""
+        """Write every triple with pyoxigraph's serialisers, as they come from the store.
+
+        The quad formats keep each file's named graph (see :mod:`medkg.datasets`); the
+        triple formats write the union.
+        """
         check_serialize_format(format)
-        rdf_format = ox.RdfFormat.TURTLE if format == "turtle" else ox.RdfFormat.N_TRIPLES
-        prefixes = _PREFIXES if format == "turtle" else None
-        self._store.dump(stream, format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+        write_quads(self._store.quads_for_pattern(None, None, None), format, stream)
 
     def to_rdflib(self) -> Graph:
-        """Return a copy of the default graph as an rdflib graph."""
+        """Return a copy of every triple (the union of the graphs) as an rdflib graph."""
         graph = new_graph()
         graph.addN(
             (from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object), graph)
-            for q in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+            for q in self._store.quads_for_pattern(None, None, None, None)
         )
         return graph
+
+
+_WRITE_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "xml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
+
+
+def write_quads(quads: Iterable[ox.Quad], format: str, stream: IO[bytes]) -> None:
+    """Serialise triples (the graph part of *quads* is ignored) as they come, to *stream*.
+
+    :param quads: the triples to write, as pyoxigraph quads or triples.
+    :param format: one of :data:`~medkg.stores.base.SERIALIZE_FORMATS`.
+    :param stream: a binary stream.
+    """
+    rdf_format = _WRITE_FORMATS[format]
+    if format in QUAD_FORMATS:
+        # A quad of the default graph (or a bare triple) goes to NAMED_GRAPH.
+        fallback = ox.NamedNode(NAMED_GRAPH)
+        items: Iterable[Any] = (
+            ox.Quad(q.subject, q.predicate, q.object, _graph_of(q, fallback)) for q in quads
+        )
+    else:
+        items = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+    prefixes = None if format in ("nt", "nquads") else _PREFIXES
+    ox.serialize(items, stream, format=rdf_format, prefixes=prefixes)
+
+
+def _graph_of(quad: Any, fallback: ox.NamedNode) -> Any:
+    graph = getattr(quad, "graph_name", None)
+    return graph if isinstance(graph, ox.NamedNode) else fallback
+
+
+def _quads(graph: Graph, to: ox.NamedNode) -> Iterator[ox.Quad]:
+    return (ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), to) for s, p, o in graph)
 
 
 def _query_error(message: str, source: str | None) -> QueryError:

@@ -10,9 +10,10 @@ line:column error on every store; the server sees the query with medkg's prefixe
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from urllib.parse import urlencode
 
 from rdflib import Graph
@@ -25,6 +26,7 @@ from medkg.query import QueryResult, run_query
 from medkg.stores.base import (
     SerializingStore,
     check_serialize_format,
+    has_dataset_clause,
     new_graph,
     query_form,
     with_values,
@@ -77,16 +79,36 @@ class SparqlStore(SerializingStore):
         *,
         bindings: Mapping[str, Identifier] | None = None,
         source: str | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
         """Send *sparql* to the endpoint; see :meth:`medkg.stores.Store.query`.
 
+        The dataset is the store's one graph, as default graph and as the only named graph.
+        The query's ``FROM`` / ``FROM NAMED`` (or *default_graphs* / *named_graphs*) select
+        from it, and are sent as the protocol's parameters, so that an IRI outside the
+        dataset (another graph on the server, a URL) reads nothing.
+
         :raises EndpointError: the endpoint cannot be reached or refuses the query.
         """
-        _check_syntax(sparql, source)
-        text = _PROLOGUE + with_values(sparql, bindings)
+        prepared = _check_syntax(sparql, source)
+        if default_graphs is None and named_graphs is None:
+            clause = prepared.algebra.get("datasetClause") or []
+            if clause:
+                default_graphs = [str(d.default) for d in clause if d.get("default")]
+                named_graphs = [str(d.named) for d in clause if d.get("named")]
+        dataset = {"default-graph-uri": [self.graph], "named-graph-uri": [self.graph]}
+        if default_graphs is not None or named_graphs is not None:
+            dataset = {
+                "default-graph-uri": [g for g in default_graphs or () if g == self.graph]
+                or [_NO_GRAPH],
+                "named-graph-uri": [g for g in named_graphs or () if g == self.graph]
+                or [_NO_GRAPH],
+            }
+        text = _PROLOGUE + with_values(_without_dataset_clause(sparql), bindings)
         form = query_form(sparql)
         accept = _RESULTS_JSON if form in ("SELECT", "ASK") else "application/n-triples"
-        response = self._post(text, accept)
+        response = self._post(text, accept, dataset)
         if form in ("SELECT", "ASK"):
             return _parse_results(response.body, self.url)
         parser = _GRAPH_MEDIA.get(response.media_type)
@@ -96,8 +118,8 @@ class SparqlStore(SerializingStore):
         graph.parse(data=response.body, format=parser)
         return QueryResult(form, graph=graph)
 
-    def _post(self, text: str, accept: str) -> Response:
-        body = urlencode({"query": text, "default-graph-uri": self.graph}).encode("ascii")
+    def _post(self, text: str, accept: str, dataset: dict[str, list[str]]) -> Response:
+        body = urlencode({"query": text, **dataset}, doseq=True).encode("ascii")
         return http_request(
             self.url,
             method="POST",
@@ -106,7 +128,9 @@ class SparqlStore(SerializingStore):
             timeout=self.timeout,
         )
 
-    def add_file(self, path: str | Path, format: str | None = None) -> None:
+    def add_file(
+        self, path: str | Path, format: str | None = None, *, graph: str | None = None
+    ) -> None:
         """Refuse: this store is read-only (``medkg push`` writes to an endpoint)."""
         raise self._read_only()
 
@@ -124,15 +148,53 @@ class SparqlStore(SerializingStore):
             f"medkg --data FILE push {self.url}"
         )
 
+    def graph_names(self) -> list[str]:
+        """Return the dataset's one named graph."""
+        return [self.graph]
+
     def __len__(self) -> int:
         """Return the number of triples in the graph."""
         rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
         return int(str(rows[0][0])) if rows and rows[0][0] is not None else 0
 
     def write(self, format: str, stream: IO[bytes]) -> None:
-        """Write the graph as Turtle or N-Triples (fetched, then written by rdflib)."""
+        """Write the graph: fetched as N-Triples, then passed on without an rdflib copy.
+
+        N-Triples go to *stream* as the server sent them; the other formats are written by
+        pyoxigraph's serialisers as it parses the answer (rdflib's without pyoxigraph).
+
+        :raises EndpointError: the endpoint sent fewer triples than it holds.
+        """
         check_serialize_format(format)
-        self.to_rdflib().serialize(destination=stream, format=format, encoding="utf-8")
+        response = self._post(
+            _PROLOGUE + "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+            "application/n-triples",
+            {"default-graph-uri": [self.graph]},
+        )
+        if _GRAPH_MEDIA.get(response.media_type) != "nt":
+            _fallback_write(self.to_rdflib(), format, stream)
+            return
+        try:
+            import pyoxigraph as ox
+
+            from medkg.stores.oxigraph import write_quads
+        except ImportError:
+            _fallback_write(self.to_rdflib(), format, stream)
+            return
+        triples = list(ox.parse(response.body, format=ox.RdfFormat.N_TRIPLES))
+        self._check_complete(len(triples))
+        if format == "nt":
+            stream.write(response.body)
+        else:
+            write_quads(triples, format, stream)
+
+    def _check_complete(self, received: int) -> None:
+        expected = len(self)
+        if received < expected:
+            raise EndpointError(
+                f"{self.url}: sent {received} of {expected} triples; raise the server's "
+                "result row limit (Virtuoso: ResultSetMaxRows)"
+            )
 
     def to_rdflib(self) -> Graph:
         """Fetch every triple of the graph into an rdflib graph.
@@ -142,23 +204,38 @@ class SparqlStore(SerializingStore):
         """
         result = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
         graph = result.graph if result.graph is not None else new_graph()
-        expected = len(self)
-        if len(graph) < expected:
-            raise EndpointError(
-                f"{self.url}: sent {len(graph)} of {expected} triples; raise the server's "
-                "result row limit (Virtuoso: ResultSetMaxRows)"
-            )
+        self._check_complete(len(graph))
         return graph
 
 
-def _check_syntax(sparql: str, source: str | None) -> None:
+def _fallback_write(graph: Graph, format: str, stream: IO[bytes]) -> None:
+    from medkg.stores.memory import MemoryStore
+
+    MemoryStore(graph).write(format, stream)
+
+
+def _check_syntax(sparql: str, source: str | None) -> Any:
     """Raise the :class:`QueryError` rdflib's parser gives, so errors match the memory store."""
     try:
-        prepareQuery(sparql, initNs=PREFIXES)
+        return prepareQuery(sparql, initNs=PREFIXES)
     except Exception:
         # run_query turns every parser failure into a QueryError with line and column.
         run_query(Graph(), sparql, source=source)
         raise
+
+
+_FROM_CLAUSE = re.compile(r"(?<![?$\w])FROM\s+(?:NAMED\s+)?(?:<[^<>\s]*>|[\w.\-]*:[\w.\-]*)", re.I)
+
+
+def _without_dataset_clause(sparql: str) -> str:
+    """Blank out FROM / FROM NAMED (same length): the protocol parameters say the dataset."""
+    if not has_dataset_clause(sparql):
+        return sparql
+    return _FROM_CLAUSE.sub(lambda m: " " * len(m.group()), sparql)
+
+
+#: A graph IRI no server holds: the dataset a query asked for is outside this store's.
+_NO_GRAPH = "urn:medkg:no-graph"
 
 
 def _parse_results(body: bytes, url: str) -> QueryResult:
