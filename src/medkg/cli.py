@@ -743,18 +743,59 @@ def serve(
         int, typer.Option(help="The most rows (or triples) one answer may have.", min=1)
     ] = 10_000,
     cors: Annotated[
-        str | None,
-        typer.Option(help="Let pages from this one origin (https://example.org) read answers."),
+        list[str] | None,
+        typer.Option(
+            metavar="ORIGIN",
+            help="Let pages from this exact origin (https://example.org) read answers "
+            "(repeatable; 'null' is refused).",
+            show_default=False,
+        ),
     ] = None,
+    cors_any_origin: Annotated[
+        bool,
+        typer.Option(
+            help="Let pages from every origin read answers (Access-Control-Allow-Origin: *); "
+            "only for a public, read-only dataset."
+        ),
+    ] = False,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME",
+            help="Also answer requests addressed to this host name (repeatable); others get "
+            "400 (DNS-rebinding protection). Loopback names and IP addresses always work.",
+            show_default=False,
+        ),
+    ] = None,
+    behind_proxy: Annotated[
+        bool,
+        typer.Option(help="Trust X-Forwarded-Proto / -For: the server sits behind a proxy."),
+    ] = False,
     workers: Annotated[
         int, typer.Option(help="Query worker processes, each with a copy of the graph.", min=1)
     ] = 2,
     queue: Annotated[
         int, typer.Option(help="Requests that may wait for a worker before a 429.", min=0)
     ] = 8,
+    per_client: Annotated[
+        int,
+        typer.Option(
+            help="Requests one client address may have running or waiting "
+            "(0: half of --workers plus --queue).",
+            min=0,
+            show_default=False,
+        ),
+    ] = 0,
     memory_limit: Annotated[
         int, typer.Option(help="Memory limit of each worker, in MiB (0: none).", min=0)
     ] = 2048,
+    buffer_limit: Annotated[
+        int,
+        typer.Option(help="Answer bytes the server may hold for clients at once, in MiB.", min=1),
+    ] = 256,
+    header_timeout: Annotated[
+        float, typer.Option(help="Seconds a client may take to send its request headers.", min=0.1)
+    ] = 10.0,
 ) -> None:
     """Serve a read-only SPARQL endpoint, entity pages and a query page over HTTP.
 
@@ -764,30 +805,36 @@ def serve(
     from medkg.server import ServerConfig
     from medkg.server import serve as run_server
 
-    if _Options.store != "memory":
-        from medkg.errors import StoreError
-
-        _fail(StoreError(f"medkg serve keeps its graph in memory; drop --store {_Options.store}"))
-
-    config = ServerConfig(
-        host=host,
-        port=port,
-        data=tuple(_Options.data),
-        data_format=_Options.data_format,
-        timeout=timeout,
-        max_rows=max_rows,
-        cors_origin=cors,
-        workers=workers,
-        max_pending=queue,
-        memory_limit=memory_limit * 1024**2,
-    )
+    try:
+        config = ServerConfig(
+            host=host,
+            port=port,
+            data=tuple(_Options.data),
+            data_format=_Options.data_format,
+            store=_Options.store,
+            sparql_graph=_Options.sparql_graph,
+            timeout=timeout,
+            max_rows=max_rows,
+            cors_origins=tuple(cors or ()),
+            cors_any_origin=cors_any_origin,
+            allowed_hosts=tuple(allowed_host or ()),
+            behind_proxy=behind_proxy,
+            workers=workers,
+            max_pending=queue,
+            per_client=per_client,
+            memory_limit=memory_limit * 1024**2,
+            buffer_limit=buffer_limit * 1024**2,
+            header_timeout=header_timeout,
+        )
+    except MedkgError as exc:
+        _fail(exc)
 
     def announce(url: str) -> None:
         out.print(Text(f"medkg: serving {url} (SPARQL endpoint {url}sparql); Ctrl-C stops"))
         sys.stdout.flush()
 
     try:
-        run_server(config, announce=announce)
+        run_server(config, announce=announce, warn=lambda text: err.print(Text(f"warning: {text}")))
     except MedkgError as exc:
         _fail(exc)
 

@@ -146,19 +146,23 @@ def find_service_clauses(node: object) -> Iterator[str]:
             stack.extend(item)
 
 
-def disable_remote_access() -> None:
+def disable_remote_access(allow: tuple[str, int] | None = None) -> None:
     """Make this process unable to reach the network while evaluating SPARQL.
 
     rdflib evaluates ``SERVICE`` by sending HTTP requests and may fetch ``FROM`` graphs; both
     are switched off here, and an audit hook refuses any socket connection, name lookup or
     URL request the process attempts afterwards (for the rest of its life).
+
+    :param allow: the one host and port the process may still reach: the endpoint of a
+        ``sparql:URL`` store that a server worker reads from (queries reach it only after
+        :func:`check_query` has refused SERVICE and updates).
     """
     import rdflib.plugins.sparql
     import rdflib.plugins.sparql.evaluate as evaluate
 
     rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
     evaluate.evalServiceQuery = _refuse_service
-    sys.addaudithook(_refuse_network)
+    sys.addaudithook(_refuse_network if allow is None else _network_guard(allow))
 
 
 def _refuse_service(ctx: object, part: Mapping[str, Any]) -> object:
@@ -168,6 +172,37 @@ def _refuse_service(ctx: object, part: Mapping[str, Any]) -> object:
 def _refuse_network(event: str, args: tuple[object, ...]) -> None:
     if event in _NETWORK_EVENTS:
         raise PermissionError(f"network access is disabled in this process ({event})")
+
+
+def _network_guard(allow: tuple[str, int]) -> Any:
+    """Return an audit hook that lets through only lookups and connections for *allow*."""
+    import socket
+
+    host, port = allow
+    # The addresses the name resolves to now; later lookups of the same name are allowed.
+    addresses = {info[4][0] for info in socket.getaddrinfo(host, port)} | {host}
+
+    def hook(event: str, args: tuple[object, ...]) -> None:
+        if event not in _NETWORK_EVENTS:
+            return
+        if event == "socket.getaddrinfo" and args[:1] == (host,):
+            return
+        if event == "socket.connect":
+            target = args[1]
+            if isinstance(target, tuple) and target[:2] in {(a, port) for a in addresses}:
+                return
+        if event == "urllib.Request" and _url_host_port(str(args[0])) == (host, port):
+            return
+        _refuse_network(event, args)
+
+    return hook
+
+
+def _url_host_port(url: str) -> tuple[str, int]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def _is_update(text: str) -> bool:
@@ -197,4 +232,16 @@ def _kind(algebra_name: str) -> str:
 
 
 def _too_deep() -> QueryError:
-    return QueryError("the query is nested too deeply to parse; flatten its groups or brackets")
+    # rdflib's parser recurses once per bracket, per nested group, and per triple pattern
+    # of one group (each `.` nests the rest of the block), within Python's stack limit.
+    return QueryError(
+        "the query is nested too deeply to parse: the parser takes one level of nesting per "
+        "bracket, per { } group, and per triple pattern within one group, and gives up "
+        f"beyond about {_MAX_PATTERNS_PER_GROUP}; flatten brackets, or split a long group "
+        "into several { … } { … } groups of fewer patterns"
+    )
+
+
+#: About the most triple patterns one group can hold before rdflib's parser runs out of
+#: stack (measured: 85 at Python's default recursion limit).
+_MAX_PATTERNS_PER_GROUP = 80

@@ -8,21 +8,25 @@ Status codes a client can meet:
 ==== ===================================================================================
 200  the answer
 400  a malformed query (text/plain: the parser's message with line and column), a query
-     nested too deeply, several ``query`` parameters, ``default-graph-uri``
+     nested too deeply, several ``query`` parameters, ``default-graph-uri``, an unknown
+     ``format=``, or a ``Host`` header this server is not for (DNS rebinding)
 403  SPARQL Update (in any form) or a ``SERVICE`` clause: refused, never evaluated
 404  an unknown entity or page
 406  no format the client accepts fits this kind of answer
 413  a request body over the size limit
 415  a POST body that is neither a form nor ``application/sparql-query``
-429  every worker is busy and the waiting line is full (with ``Retry-After``)
-503  the query hit a limit: the timeout, the row limit or the memory limit (the message
-     says which); the server goes on answering other queries
+429  every worker is busy and the waiting line is full, or this client already holds its
+     share of them (with ``Retry-After``)
+503  the query hit a limit: the timeout, the row limit, the memory limit, or the server
+     already holds too many answer bytes for other clients (the message says which); the
+     server goes on answering other queries
 ==== ===================================================================================
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -35,9 +39,26 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medkg.server.config import ServerConfig
 from medkg.server.explore import EXPLORE_CSP, explorer_available
-from medkg.server.jobs import EntityJob, ExploreJob, Failure, Job, QueryJob, WorkbenchJob
-from medkg.server.negotiation import GRAPH_TYPES, RESULT_TYPES, Choice, choose, named
-from medkg.server.pool import PoolBusyError, WorkerPool
+from medkg.server.hosts import HostGuard
+from medkg.server.jobs import (
+    Answer,
+    EntityJob,
+    ExploreJob,
+    Failure,
+    Job,
+    QueryJob,
+    WorkbenchJob,
+)
+from medkg.server.negotiation import (
+    BOOLEAN_TYPES,
+    GRAPH_TYPES,
+    RESULT_TYPES,
+    Choice,
+    choose,
+    format_choice,
+    named,
+)
+from medkg.server.pool import BufferBudget, PoolBusyError, WorkerPool
 from medkg.server.protocol import ProtocolError, read_query, service_description
 
 __all__ = ["PAGE_CSP", "STATUS", "SecurityHeaders", "create_app"]
@@ -53,6 +74,7 @@ STATUS: Mapping[str, int] = {
     "memory": 503,
     "timeout": 503,
     "crashed": 503,
+    "buffer": 503,
     "startup": 503,
 }
 
@@ -71,6 +93,8 @@ ENTITY_TYPES: tuple[Choice, ...] = (
 )
 
 
+_FORMAT_NAMES = ("json", "xml", "csv", "tsv", "turtle", "nt", "json-ld", "rdfxml")
+
 _STATIC = {
     "query.js": "text/javascript",
     "medkg.css": "text/css",
@@ -82,7 +106,7 @@ _STATIC = {
 def create_app(config: ServerConfig, pool: WorkerPool | None = None) -> Starlette:
     """Build the server's ASGI application.
 
-    :param config: limits, CORS origin and data files.
+    :param config: limits, CORS origins, allowed hosts and data files.
     :param pool: a started worker pool; by default one is started with the application.
     :returns: the Starlette application (run it with uvicorn).
     """
@@ -90,22 +114,26 @@ def create_app(config: ServerConfig, pool: WorkerPool | None = None) -> Starlett
 
     holder = _PoolHolder(config, pool)
     routes = [
-        Route("/", _index_handler(holder.explore), methods=["GET"]),
-        Route("/sparql", _sparql_handler(holder, config), methods=["GET", "POST"]),
+        Route("/", _index_handler(holder.explore), methods=["GET", "HEAD"]),
+        Route("/sparql", _sparql_handler(holder, config), methods=["GET", "HEAD", "POST"]),
         Route("/entity/{name}", _entity_handler(holder), methods=["GET"]),
         Route("/static/{name:path}", _static, methods=["GET"]),
         Route("/api/vocabulary", _workbench_handler(holder, config), methods=["GET"]),
         Route("/api/lint", _workbench_handler(holder, config), methods=["POST"]),
     ]
     if holder.explore:
-        routes.append(Route("/explore", _explore_handler(holder), methods=["GET"]))
-    middleware = [Middleware(SecurityHeaders)]
-    if config.cors_origin:
+        routes.append(Route("/explore", _explore_handler(holder), methods=["GET", "HEAD"]))
+    middleware = [
+        Middleware(HostGuard, allowed=(*config.allowed_hosts, config.host)),
+        Middleware(SecurityHeaders),
+    ]
+    origins = ["*"] if config.cors_any_origin else list(config.cors_origins)
+    if origins:
         middleware.append(
             Middleware(
                 CORSMiddleware,
-                allow_origins=[config.cors_origin],
-                allow_methods=["GET", "POST"],
+                allow_origins=origins,
+                allow_methods=["GET", "HEAD", "POST"],
                 allow_headers=["Content-Type", "Accept"],
             )
         )
@@ -123,24 +151,94 @@ class _PoolHolder:
 
     @asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        from anyio import to_thread
-
         if self._owned:
-            await to_thread.run_sync(self.pool.start)
+            # In this thread: a worker dies with the thread that started it.
+            self.pool.start()
         try:
             yield
         finally:
             self.pool.close()
 
-    async def run(self, job: Job) -> Response:
-        """Run *job* and turn its reply (or the pool's refusal) into a response."""
+    async def run(self, request: Request, job: Job) -> Response:
+        """Run *job* and turn its reply (or the pool's refusal) into a response.
+
+        If the client disconnects first, the job is cancelled (its worker replaced) and the
+        response goes nowhere.
+        """
+        client = request.client.host if request.client else ""
         try:
-            reply = await self.pool.run(job)
+            reply = await _unless_disconnected(request, self.pool.run(job, client))
         except PoolBusyError as exc:
             return PlainTextResponse(str(exc) + "\n", 429, headers={"Retry-After": "1"})
+        if reply is None:
+            return Response(b"", 499)  # nobody is listening any more
         if isinstance(reply, Failure):
             return _failure(reply)
-        return Response(reply.body, 200, media_type=reply.media_type)
+        return _BudgetedResponse(reply, self.pool.budget)
+
+
+async def _unless_disconnected(request: Request, job: Awaitable[Any]) -> Any:
+    """Await *job*, or cancel it and return None as soon as the client disconnects."""
+    task = asyncio.ensure_future(job)
+    watch = asyncio.ensure_future(_disconnected(request))
+    try:
+        await asyncio.wait({task, watch}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watch.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+    except Exception:
+        pass  # the job failed while being cancelled: nobody is waiting for its answer
+    return None
+
+
+async def _disconnected(request: Request) -> None:
+    # The request body has been read by now: the next message is the disconnect.
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+class _BudgetedResponse(Response):
+    """An answer whose bytes count against the server's buffer until they are sent.
+
+    The body goes out in chunks, each after the client has taken the previous ones (the
+    server's flow control waits), so what counts is what the server still holds.
+    """
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, answer: Answer, budget: BufferBudget) -> None:
+        super().__init__(answer.body, 200, media_type=answer.media_type)
+        self._budget = budget
+        self._size = len(answer.body)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Send the answer; give its bytes back to the budget however the sending ends."""
+        body, self.body = memoryview(self.body), b""
+        try:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": self.status_code,
+                    "headers": self.raw_headers,
+                }
+            )
+            if scope.get("method") == "HEAD":
+                await send({"type": "http.response.body", "body": b""})
+                return
+            for start in range(0, len(body), self.CHUNK):
+                chunk = bytes(body[start : start + self.CHUNK])
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        finally:
+            self._budget.release(self._size)
 
 
 def _failure(failure: Failure) -> Response:
@@ -204,14 +302,32 @@ def _sparql_handler(holder: _PoolHolder, config: ServerConfig) -> Any:
         accept = request.headers.get("accept")
         if asked is None:
             return _describe_service(request, accept)
-        job = QueryJob(
-            asked.text,
-            choose(accept, RESULT_TYPES),
-            choose(accept, GRAPH_TYPES),
-            default_graphs=asked.default_graphs,
-            named_graphs=asked.named_graphs,
-        )
-        response = await holder.run(job)
+        requested = request.query_params.get("format") or request.query_params.get("output")
+        if requested is not None:
+            # ?format= overrides Accept, as Fuseki and Virtuoso do (SPARQLWrapper sends it).
+            choices = format_choice(requested)
+            if choices is None:
+                return PlainTextResponse(
+                    f"unknown format {requested!r}; use one of: {', '.join(_FORMAT_NAMES)}, "
+                    "or a media type\n",
+                    400,
+                )
+            job = QueryJob(
+                asked.text,
+                *choices,
+                default_graphs=asked.default_graphs,
+                named_graphs=asked.named_graphs,
+            )
+        else:
+            job = QueryJob(
+                asked.text,
+                choose(accept, RESULT_TYPES),
+                choose(accept, GRAPH_TYPES),
+                choose(accept, BOOLEAN_TYPES),
+                default_graphs=asked.default_graphs,
+                named_graphs=asked.named_graphs,
+            )
+        response = await holder.run(request, job)
         response.headers["Vary"] = "Accept"
         return response
 
@@ -241,7 +357,7 @@ def _entity_handler(holder: _PoolHolder) -> Any:
         if choice is None:
             offered = ", ".join(c.media_type for c in ENTITY_TYPES)
             return PlainTextResponse(f"an entity can be sent as: {offered}\n", 406)
-        response = await holder.run(EntityJob(request.path_params["name"], choice))
+        response = await holder.run(request, EntityJob(request.path_params["name"], choice))
         response.headers["Vary"] = "Accept"
         return response
 
@@ -253,19 +369,19 @@ def _workbench_handler(holder: _PoolHolder, config: ServerConfig) -> Any:
 
     async def workbench(request: Request) -> Response:
         if request.method == "GET":
-            return await holder.run(WorkbenchJob("vocabulary"))
+            return await holder.run(request, WorkbenchJob("vocabulary"))
         try:
             asked = await read_query(request, config.max_body)
         except ProtocolError as exc:
             return PlainTextResponse(exc.message + "\n", exc.status)
-        return await holder.run(WorkbenchJob("lint", asked.text if asked else ""))
+        return await holder.run(request, WorkbenchJob("lint", asked.text if asked else ""))
 
     return workbench
 
 
 def _explore_handler(holder: _PoolHolder) -> Any:
     async def explore(request: Request) -> Response:
-        response = await holder.run(ExploreJob(request.query_params.get("query")))
+        response = await holder.run(request, ExploreJob(request.query_params.get("query")))
         if response.status_code == 200:
             response.headers["Content-Security-Policy"] = EXPLORE_CSP
         return response

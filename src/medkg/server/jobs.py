@@ -13,6 +13,7 @@ from medkg.server.negotiation import Choice
 
 __all__ = [
     "Answer",
+    "AnswerHead",
     "EntityJob",
     "ExploreJob",
     "Failure",
@@ -34,6 +35,7 @@ Reason = Literal[
     "memory",  # the worker ran out of its memory allowance (503)
     "timeout",  # the query ran longer than allowed (503)
     "crashed",  # the worker died while answering (503)
+    "buffer",  # the server holds too many answer bytes for clients already (503)
     "startup",  # the worker could not load the graph
 ]
 
@@ -45,6 +47,7 @@ class QueryJob:
     :param sparql: the query text (medkg's prefixes are predeclared).
     :param result_type: the format for a SELECT / ASK answer, None if the client accepts none.
     :param graph_type: the format for a CONSTRUCT / DESCRIBE answer, None likewise.
+    :param boolean_type: the format for an ASK answer (CSV and TSV have none), None likewise.
     :param default_graphs: the protocol's ``default-graph-uri`` values, None if none given.
     :param named_graphs: the protocol's ``named-graph-uri`` values, None if none given.
     """
@@ -52,6 +55,7 @@ class QueryJob:
     sparql: str
     result_type: Choice | None
     graph_type: Choice | None
+    boolean_type: Choice | None
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
 
@@ -77,12 +81,24 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class AnswerHead:
+    """What a worker sends before an answer's body (which follows as raw bytes).
+
+    The server reads the body only if its buffer budget has room for *size* bytes.
+    """
+
+    media_type: str
+    size: int
+
+
+@dataclass(frozen=True)
 class Failure:
     """A failed job: why, in a word and in a sentence.
 
     :param reason: the kind of failure.
     :param message: what a person should know, e.g. the parser's message with its position.
-    :param recycle: the worker should be replaced (it hit its memory limit).
+    :param recycle: the worker should be replaced (it hit its memory limit, or the pipe
+        still holds an answer nobody will read).
     """
 
     reason: Reason

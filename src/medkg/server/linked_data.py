@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
-from rdflib.namespace import RDF
-from rdflib.term import Node, URIRef
+from rdflib.term import URIRef
 
 from medkg.namespaces import KG, PREFIXES
 
-__all__ = ["ENTITY_NAME", "entity_graph", "entity_path", "entity_iri"]
+if TYPE_CHECKING:
+    from medkg.graph import KnowledgeGraph
+
+__all__ = ["ENTITY_NAME", "entity_exists", "entity_graph", "entity_iri", "entity_path"]
 
 #: The local names the server dereferences (``/entity/LegCramp``); others are 404 at once.
 ENTITY_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
@@ -44,30 +47,48 @@ def entity_path(iri: str) -> str | None:
     return None
 
 
-def entity_graph(graph: Graph, iri: URIRef) -> Graph:
+def entity_exists(kg: KnowledgeGraph, iri: URIRef) -> bool:
+    """Tell whether *iri* is an entity of the graph (typed with a medkg entity class)."""
+    answer = kg.query(
+        "ASK { ?class rdfs:subClassOf* medkg:Entity . ?entity a ?class }",
+        bindings={"entity": iri},
+    )
+    return bool(answer.boolean)
+
+
+#: The entity's own triples (one level into blank nodes, such as quantities), the triples
+#: that point at it, and every evidence record about a statement with it as subject or object.
+_ENTITY_GRAPH = """
+CONSTRUCT {
+    ?entity ?p ?o . ?o ?bp ?bo .
+    ?s ?ip ?entity .
+    ?record ?rp ?ro . ?ro ?rbp ?rbo .
+} WHERE {
+    { ?entity ?p ?o OPTIONAL { ?o ?bp ?bo FILTER(isBlank(?o)) } }
+    UNION { ?s ?ip ?entity }
+    UNION {
+        ?record rdf:subject|rdf:object ?entity .
+        ?record ?rp ?ro OPTIONAL { ?ro ?rbp ?rbo FILTER(isBlank(?ro)) }
+    }
+}
+"""
+
+
+def entity_graph(kg: KnowledgeGraph, iri: URIRef) -> Graph:
     """Return what the graph says about *iri*: its own triples, incoming ones, and evidence.
 
-    The graph holds the entity's concise bounded description (its triples, following blank
-    nodes such as quantities), every triple that points at it, and every evidence record whose
-    statement has the entity as subject or object.
+    One CONSTRUCT on the store, so it works the same on every store (memory, oxigraph,
+    a SPARQL server).
 
-    :param graph: the whole knowledge graph.
+    :param kg: the knowledge graph.
     :param iri: the entity.
     :returns: a new graph bound to medkg's prefixes.
     """
+    found = kg.query(_ENTITY_GRAPH, bindings={"entity": iri}).graph
     out = Graph()
     for prefix, namespace in PREFIXES.items():
         out.bind(prefix, namespace, override=True, replace=True)
-    graph.cbd(iri, target_graph=out)
-    for subject, predicate in graph.subject_predicates(iri):
-        out.add((subject, predicate, iri))
-    for record in _evidence_records(graph, iri):
-        graph.cbd(record, target_graph=out)
+    if found is not None:
+        for triple in found:
+            out.add(triple)
     return out
-
-
-def _evidence_records(graph: Graph, iri: URIRef) -> set[Node]:
-    records: set[Node] = set()
-    for prop in (RDF.subject, RDF.object):
-        records.update(graph.subjects(prop, iri))
-    return records

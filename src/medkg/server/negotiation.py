@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from medkg import formats
 
 __all__ = [
+    "BOOLEAN_TYPES",
     "GRAPH_TYPES",
     "RESULT_TYPES",
     "Choice",
     "choose",
+    "format_choice",
     "named",
 ]
 
@@ -27,6 +29,9 @@ class Choice:
 #: SELECT / ASK results, in the server's order of preference (the first is the default);
 #: from the one format registry, :mod:`medkg.formats`.
 RESULT_TYPES: tuple[Choice, ...] = tuple(Choice(m, f) for m, f in formats.offers("results"))
+
+#: ASK results: the W3C CSV and TSV result formats have no form for a boolean.
+BOOLEAN_TYPES: tuple[Choice, ...] = tuple(c for c in RESULT_TYPES if c.format in ("json", "xml"))
 
 #: CONSTRUCT / DESCRIBE graphs and RDF documents, in order of preference.
 GRAPH_TYPES: tuple[Choice, ...] = tuple(Choice(m, f) for m, f in formats.offers("graph"))
@@ -113,3 +118,48 @@ def _quality(media_type: str, ranges: list[tuple[str, str, float]]) -> float:
         if specificity > best_specificity:
             best_specificity, q = specificity, r_q
     return q
+
+
+#: ``?format=`` names (Fuseki's and Virtuoso's): the result format, the graph format.
+_FORMAT_NAMES: dict[str, tuple[Choice | None, Choice | None]] = {
+    "json": (RESULT_TYPES[0], GRAPH_TYPES[2]),
+    "xml": (RESULT_TYPES[1], GRAPH_TYPES[3]),
+    "csv": (RESULT_TYPES[2], None),
+    "tsv": (RESULT_TYPES[3], None),
+    "turtle": (None, GRAPH_TYPES[0]),
+    "ttl": (None, GRAPH_TYPES[0]),
+    "nt": (None, GRAPH_TYPES[1]),
+    "ntriples": (None, GRAPH_TYPES[1]),
+    "n-triples": (None, GRAPH_TYPES[1]),
+    "json-ld": (None, GRAPH_TYPES[2]),
+    "jsonld": (None, GRAPH_TYPES[2]),
+    "rdfxml": (None, GRAPH_TYPES[3]),
+    "rdf": (None, GRAPH_TYPES[3]),
+}
+
+
+def format_choice(value: str) -> tuple[Choice | None, Choice | None, Choice | None] | None:
+    """Read a ``format=`` parameter: a name (``csv``, ``json``, ``turtle`` …) or a media type.
+
+    >>> [c.media_type for c in format_choice("csv") if c]
+    ['text/csv']
+    >>> format_choice("application/ld+json,application/x-json+ld")[1].format
+    'json-ld'
+    >>> format_choice("pdf") is None
+    True
+
+    :returns: the format for a SELECT, a graph and an ASK answer (each may be None: that
+        kind of answer has no such format), or None for an unknown value.
+    """
+    name = value.strip().lower()
+    if name in _FORMAT_NAMES:
+        result, graph = _FORMAT_NAMES[name]
+    elif "/" in name:
+        # Media types, as clients such as SPARQLWrapper send them: read like an Accept header.
+        result, graph = choose(name, RESULT_TYPES), choose(name, GRAPH_TYPES)
+    else:
+        return None
+    if result is None and graph is None:
+        return None
+    boolean = choose(name, BOOLEAN_TYPES) if "/" in name else None
+    return result, graph, boolean if "/" in name else (result if result in BOOLEAN_TYPES else None)

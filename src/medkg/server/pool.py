@@ -2,24 +2,30 @@
 
 The pool gives each job a wall-clock limit. rdflib cannot be interrupted, so a job that runs
 too long is stopped by killing its worker; a fresh worker is started in the background to
-take its place. The pool also bounds how many requests may wait for a worker, so an overload
-is answered at once (429) instead of piling up.
+take its place. The same happens when the client goes away before its answer is ready: the
+job is cancelled and its worker replaced, so an abandoned request never keeps its slot.
+
+The pool bounds how many requests may wait for a worker, in all and per client address, so
+an overload is answered at once (429) instead of piling up; and it bounds how many answer
+bytes the server process holds for clients (:class:`BufferBudget`): an answer that does not
+fit is refused (503) before it is read from the worker.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+from collections import Counter
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from medkg.errors import MedkgError
 from medkg.server.config import ServerConfig
-from medkg.server.jobs import Failure, Job, Reply
+from medkg.server.jobs import Answer, AnswerHead, Failure, Job, Reply
 from medkg.server.worker import READY, worker_main
 
-__all__ = ["PoolBusyError", "WorkerPool", "WorkerStartError"]
+__all__ = ["BufferBudget", "PoolBusyError", "WorkerPool", "WorkerStartError"]
 
 #: How long a new worker may take to load the graph before the pool gives up on it.
 STARTUP_TIMEOUT = 120.0
@@ -33,21 +39,32 @@ class WorkerStartError(MedkgError):
     """A worker could not start: its graph failed to load, or it did not answer in time."""
 
 
+class BufferBudget:
+    """The answer bytes the server process may hold at once, for all clients together.
+
+    :param limit: the most bytes held; 0 means no limit.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+
+    def reserve(self, size: int) -> bool:
+        """Count *size* bytes against the limit; False (nothing counted) if they do not fit."""
+        if self.limit and self.held + size > self.limit:
+            return False
+        self.held += size
+        return True
+
+    def release(self, size: int) -> None:
+        """Give back bytes reserved earlier (their answer was sent or abandoned)."""
+        self.held = max(0, self.held - size)
+
+
 @dataclass(eq=False)
 class _Worker:
     process: BaseProcess
     conn: Connection
-
-    def ask(self, job: Job, timeout: float) -> Reply | None:
-        """Send *job* and wait for the reply; None if none came within *timeout* seconds.
-
-        :raises EOFError: the worker died.
-        """
-        self.conn.send(job)
-        if not self.conn.poll(timeout):
-            return None
-        reply: Reply = self.conn.recv()
-        return reply
 
     def stop(self) -> None:
         """Kill the process at once (it may be stuck in a query) and release its pipe."""
@@ -60,7 +77,9 @@ class WorkerPool:
     """Worker processes that run jobs with a time limit.
 
     Call :meth:`start` (blocking: each worker loads the graph) before the event loop serves
-    requests, :meth:`run` from request handlers, and :meth:`close` at shutdown.
+    requests, :meth:`run` from request handlers, and :meth:`close` at shutdown. Workers are
+    always launched from the thread that calls :meth:`start` or from the event loop's thread,
+    because a worker dies with the thread that started it (``PR_SET_PDEATHSIG``).
 
     :param config: data files, pool size, timeout and limits.
     """
@@ -72,13 +91,17 @@ class WorkerPool:
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._waiting = 0
+        self._per_client: Counter[str] = Counter()
         self._background: set[asyncio.Task[None]] = set()
         self._started: list[_Worker] = []
+        #: What the server holds of answers not yet sent (see :class:`BufferBudget`).
+        self.budget = BufferBudget(config.buffer_limit)
 
     def start(self) -> None:
         """Start every worker and wait until each has loaded the graph.
 
-        :raises WorkerStartError: a worker failed to load (e.g. a malformed ``--data`` file).
+        :raises WorkerStartError: a worker failed to load (e.g. a malformed ``--data`` file,
+            or a graph larger than the memory limit).
         """
         # Launch them all first so that they load the graph in parallel.
         launched = [self._launch() for _ in range(self.config.workers)]
@@ -102,23 +125,37 @@ class WorkerPool:
         """The most requests the pool holds at once: one per worker plus the waiting line."""
         return self.config.workers + self.config.max_pending
 
-    async def run(self, job: Job) -> Reply:
+    async def run(self, job: Job, client: str = "") -> Reply:
         """Run *job* on a free worker, within the configured timeout.
 
+        Cancelling the call (the client went away) stops the job: its worker is replaced.
+        An :class:`Answer` holds bytes reserved in :attr:`budget`; the caller releases them
+        once they are sent.
+
         :param job: the query or entity lookup.
+        :param client: the client's address, for the per-client share of the capacity.
         :returns: the worker's answer or failure; a timeout or a crash is a :class:`Failure`.
-        :raises PoolBusyError: the pool already holds :attr:`capacity` requests.
+        :raises PoolBusyError: the pool (or this client's share) is full.
         """
+        share = self.config.client_share
+        if self._per_client[client] >= share:
+            raise PoolBusyError(
+                f"you already have {share} {'query' if share == 1 else 'queries'} running or "
+                "waiting on this server, "
+                "its limit per client; retry when one has finished"
+            )
         if self._waiting >= self.capacity:
             raise PoolBusyError("the server is busy answering other queries; retry shortly")
         self._waiting += 1
+        self._per_client[client] += 1
         try:
-            idle = self._queue()
-            worker = await idle.get()
-            reply = await self._ask(worker, job)
+            worker = await self._queue().get()
+            return await self._ask(worker, job)
         finally:
             self._waiting -= 1
-        return reply
+            self._per_client[client] -= 1
+            if self._per_client[client] <= 0:
+                del self._per_client[client]
 
     def _queue(self) -> asyncio.Queue[_Worker]:
         # Created on first use, inside the server's event loop.
@@ -130,19 +167,19 @@ class WorkerPool:
         return self._idle
 
     async def _ask(self, worker: _Worker, job: Job) -> Reply:
-        from anyio import to_thread
-
         timeout = self.config.timeout
         reply: Reply | None = None
         try:
-            reply = await to_thread.run_sync(worker.ask, job, timeout)
-            if reply is None:
+            worker.conn.send(job)
+            if not await _readable(worker.conn, timeout):
                 reply = Failure(
                     "timeout",
                     f"the query ran longer than this server's limit of {timeout:g} s and was "
                     "stopped; add a LIMIT or make it more selective",
                     recycle=True,
                 )
+            else:
+                reply = await self._receive(worker)
         except (EOFError, OSError):
             reply = Failure(
                 "crashed",
@@ -150,13 +187,37 @@ class WorkerPool:
                 True,
             )
         finally:
-            # No reply means the request was cancelled mid-job: the worker's pipe may still
-            # hold a stale answer, so it is replaced rather than reused.
+            # No reply means the request was cancelled mid-job (the client went away): the
+            # worker may still be computing, or its pipe hold a stale answer; replace it.
             if reply is None or (isinstance(reply, Failure) and reply.recycle):
                 self._replace(worker)
             else:
                 self._queue().put_nowait(worker)
         return reply
+
+    async def _receive(self, worker: _Worker) -> Reply:
+        """Read the worker's reply; an answer's body only if the budget has room for it."""
+        from anyio import to_thread
+
+        message: AnswerHead | Failure = worker.conn.recv()
+        if isinstance(message, Failure):
+            return message
+        if not self.budget.reserve(message.size):
+            return Failure(
+                "buffer",
+                f"the server is already holding {self.budget.held // 1024**2} MiB of answers "
+                f"for other clients, and this answer ({message.size / 1024**2:.1f} MiB) does "
+                f"not fit in its limit of {self.budget.limit // 1024**2} MiB; retry shortly, "
+                "or add a LIMIT",
+                recycle=True,  # the body is still in the pipe: drop it with the worker
+            )
+        try:
+            # A thread: the body may be large, and the event loop must go on serving.
+            body = await to_thread.run_sync(worker.conn.recv_bytes)
+        except BaseException:
+            self.budget.release(message.size)
+            raise
+        return Answer(message.media_type, body)
 
     def _replace(self, worker: _Worker) -> None:
         """Kill *worker* and start another in the background; the pool is one short meanwhile."""
@@ -171,22 +232,16 @@ class WorkerPool:
 
         # Retry until a worker starts: the data loaded once already, so failures are transient.
         while True:
+            # Launched from the event loop's thread (which lives as long as the server),
+            # waited for in another.
+            worker = self._launch()
             try:
-                worker = await to_thread.run_sync(self._spawn)
+                await to_thread.run_sync(self._await_ready, worker)
             except WorkerStartError:
                 await asyncio.sleep(1)
                 continue
             self._queue().put_nowait(worker)
             return
-
-    def _spawn(self) -> _Worker:
-        """Start one worker process and wait for it to say it is ready.
-
-        :raises WorkerStartError: it failed to load the graph or did not answer in time.
-        """
-        worker = self._launch()
-        self._await_ready(worker)
-        return worker
 
     def _launch(self) -> _Worker:
         parent, child = self._context.Pipe()
@@ -209,3 +264,25 @@ class WorkerPool:
             self._all.discard(worker)
             message = ready.message if isinstance(ready, Failure) else "no answer in time"
             raise WorkerStartError(f"a query worker could not start: {message}")
+
+
+async def _readable(conn: Connection, timeout: float) -> bool:
+    """Wait until *conn* has something to read (or its worker died); False after *timeout*."""
+    if conn.poll(0):
+        return True
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+    fd = conn.fileno()
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(fd, wake)
+    try:
+        await asyncio.wait_for(ready, timeout)
+    except TimeoutError:
+        return False
+    finally:
+        loop.remove_reader(fd)
+    return True

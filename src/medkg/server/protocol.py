@@ -89,14 +89,14 @@ def _with_dataset(text: str, *forms: _Form) -> ProtocolQuery:
 async def read_query(request: Request, max_body: int) -> ProtocolQuery | None:
     """Return the query of a protocol request, or None for a bare ``GET /sparql``.
 
-    :param request: the HTTP request (GET or POST).
+    :param request: the HTTP request (GET, HEAD or POST).
     :param max_body: the largest body accepted, in bytes.
     :raises ProtocolError: an update (403), a body too large (413), an unsupported content
         type (415), several queries (400).
     """
     url_params = _Form(parse_qs(request.url.query, keep_blank_values=True))
     _check_params(url_params)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         text = url_params.only("query")
         return None if text is None else _with_dataset(text, url_params)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
