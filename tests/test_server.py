@@ -1016,6 +1016,7 @@ def test_page_runs_an_example_and_links_entities(browser: Any, server: Server) -
     link.click()
     page.wait_for_selector("h1")
     assert page.text_content("h1") == "beta-agonists"
+    page.close()
     assert events == []
 
 
@@ -1034,6 +1035,7 @@ def test_page_shows_hostile_labels_as_text(browser: Any, evil_server: Server) ->
     assert page.locator("#results img, #results script").count() == 0
     page.goto(evil_server.url + "entity/Evil")
     assert page.text_content("h1") == "<script>alert(1)</script>"
+    page.close()
     assert events == []
 
 

@@ -781,7 +781,7 @@ def serve(
         int,
         typer.Option(
             help="Requests one client address may have running or waiting "
-            "(0: half of --workers plus --queue).",
+            "(0: half of --workers plus --queue, at least 2).",
             min=0,
             show_default=False,
         ),

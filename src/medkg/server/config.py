@@ -36,7 +36,8 @@ class ServerConfig:
     :param workers: query worker processes, each holding its own copy of the graph.
     :param max_pending: requests that may wait for a busy worker before the server says 429.
     :param per_client: the most requests one client address may have running or waiting
-        (0: half of the workers plus the waiting line, at least one).
+        (0: half of the workers plus the waiting line, and at least two where the capacity
+        allows, see :attr:`client_share`).
     :param max_body: the largest request body accepted, in bytes (larger: 413).
     :param memory_limit: the address-space limit of each worker, in bytes (0: no limit).
     :param buffer_limit: the most answer bytes the server process holds for clients at once
@@ -72,10 +73,24 @@ class ServerConfig:
 
     @property
     def client_share(self) -> int:
-        """The most requests one client may hold: :attr:`per_client`, or half the capacity."""
+        """The most requests one client may hold: :attr:`per_client`, or half the capacity.
+
+        The default is never below two while the capacity holds two: the query page sends one
+        background request at a time (lint, completion), and a click on a result link opens
+        an entity page while that request may still be running. A share of one would answer
+        the user's own navigation with 429.
+
+        >>> ServerConfig(workers=2, max_pending=1).client_share
+        2
+        >>> ServerConfig(workers=1, max_pending=0).client_share
+        1
+        >>> ServerConfig(workers=2, max_pending=8).client_share
+        5
+        """
         if self.per_client > 0:
             return self.per_client
-        return max(1, (self.workers + self.max_pending) // 2)
+        capacity = self.workers + self.max_pending
+        return max(min(2, capacity), capacity // 2)
 
 
 _HOST_NAME = re.compile(
