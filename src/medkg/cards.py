@@ -10,7 +10,7 @@ from rdflib import Graph
 from rdflib.namespace import SKOS
 from rdflib.term import Identifier, Literal, URIRef
 
-from medkg.entities import Entity, compact
+from medkg.entities import Entity, compact, entity_classes
 from medkg.evidence import (
     EvidenceItem,
     Triple,
@@ -117,12 +117,15 @@ SELECT ?p ?o ?pLabel ?oLabel ?isEntity ?min ?max ?beyond ?lower ?unit ?comment W
 }
 """
 
-# The entities that point at this one with an object property.
+# The entities that point at this one with an object property. The entity classes come as a
+# list: Virtuoso answers nothing for `?class rdfs:subClassOf* medkg:Entity` with ?class bound by
+# the join, and rdflib takes five times as long for a hub with the path in the query.
 _INCOMING = """
 SELECT ?s ?p ?sLabel ?pLabel WHERE {
     ?s ?p ?o .
     ?p a owl:ObjectProperty .
-    ?s a ?class . ?class rdfs:subClassOf* medkg:Entity .
+    ?s a ?class .
+    VALUES ?class { %s }
     OPTIONAL { ?s rdfs:label ?sLabel }
     OPTIONAL { ?p rdfs:label ?pLabel }
 }
@@ -142,7 +145,8 @@ def entity_card(kg: KnowledgeGraph | Graph, entity: Entity) -> EntityCard:
     """
     kg = as_knowledge_graph(kg)
     iri = entity.iri
-    evidence = evidence_index(kg)
+    # The records of this entity's statements only: a card never reads the whole graph's.
+    evidence = evidence_index(kg, about=[iri])
     outgoing_rows = _rows(kg, _OUTGOING, {"s": iri})
     external = [
         ExternalId(kind, compact(str(row["o"])), str(row["o"]))
@@ -166,7 +170,8 @@ def entity_card(kg: KnowledgeGraph | Graph, entity: Entity) -> EntityCard:
             facts.append(
                 Fact(compact(str(prop)), prop_label, _fact_text(row), items, qualifiers_of(items))
             )
-    incoming_rows = _rows(kg, _INCOMING, {"o": iri})
+    classes = " ".join(c.n3() for c in sorted(entity_classes(kg)))
+    incoming_rows = _rows(kg, _INCOMING % classes, {"o": iri})
     incoming = [
         _relation(
             (row["s"], row["p"], iri),

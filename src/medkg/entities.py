@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import re
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -43,6 +43,7 @@ __all__ = [
     "normalise",
     "resolve",
     "sort_terms",
+    "value_batches",
 ]
 
 #: Properties whose values name an entity (what search and resolution match).
@@ -210,6 +211,16 @@ def _values(iris: Iterable[URIRef]) -> str:
     return " ".join(iri.n3() for iri in iris)
 
 
+def value_batches(terms: Sequence[Node], size: int = _BATCH) -> Iterator[str]:
+    """Yield the body of a ``VALUES`` block for each batch of *size* terms (each engine's limit).
+
+    >>> list(value_batches([URIRef("urn:a"), URIRef("urn:b"), URIRef("urn:c")], 2))
+    ['<urn:a> <urn:b>', '<urn:c>']
+    """
+    for start in range(0, len(terms), size):
+        yield " ".join(term.n3() for term in terms[start : start + size])
+
+
 def _describe_rows(source: Queryable, iris: list[URIRef] | None) -> Iterable[tuple[Node, ...]]:
     """Yield (iri, property, value) for every describing triple of *iris* (all IRIs if None)."""
     props = f"VALUES ?p {{ {_values(_DESCRIBED)} }}"
@@ -219,14 +230,15 @@ def _describe_rows(source: Queryable, iris: list[URIRef] | None) -> Iterable[tup
             f"SELECT ?e ?p ?v WHERE {{ {props} ?e ?p ?v . FILTER(isIRI(?e)) }}"
         ).rows  # type: ignore[misc]
         return
-    wanted = set(_DESCRIBED)
-    for start in range(0, len(iris), _BATCH):
-        batch = _values(iris[start : start + _BATCH])
-        # One VALUES block and no list of properties: rdflib then joins lazily, one index
-        # look-up per IRI (two VALUES blocks make it scan every triple, and its parser is
-        # slow on long IN lists); the properties are picked here instead.
-        rows = source.query(f"SELECT ?e ?p ?v WHERE {{ VALUES ?e {{ {batch} }} ?e ?p ?v }}").rows
-        yield from (row for row in rows if row[1] in wanted)  # type: ignore[misc]
+    wanted = ", ".join(p.n3() for p in _DESCRIBED)
+    for batch in value_batches(iris):
+        # One VALUES block: rdflib then joins lazily, one index look-up per IRI (two VALUES
+        # blocks make it scan every triple). The properties as a short IN list, so that a
+        # hub's thousands of relations stay on the server (rdflib's parser is slow only on
+        # long IN lists).
+        yield from source.query(
+            f"SELECT ?e ?p ?v WHERE {{ VALUES ?e {{ {batch} }} ?e ?p ?v FILTER(?p IN ({wanted})) }}"
+        ).rows  # type: ignore[misc]
 
 
 def _build(iri: URIRef, facts: dict[URIRef, list[Node]]) -> Entity:

@@ -26,10 +26,11 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TypedDict
 
 from rdflib import Graph
-from rdflib.namespace import RDFS
+from rdflib.namespace import RDF, RDFS
 from rdflib.term import Identifier, Literal, Node, URIRef
 
-from medkg.entities import compact
+from medkg.entities import compact, value_batches
+from medkg.namespaces import MEDKG
 
 if TYPE_CHECKING:
     from medkg.graph import KnowledgeGraph
@@ -131,14 +132,75 @@ SELECT ?record ?type ?p ?o WHERE {
 }
 """
 
-_NAMES = """
-SELECT ?node ?label ?number WHERE {
-    VALUES ?class { medkg:Source medkg:ScholarlyArticle medkg:WebPage medkg:ClaimType
-                    medkg:EvidenceCode medkg:FrequencyQualifier medkg:CertaintyQualifier }
+# Every property of chosen records only, the record types picked in Python from the rdf:type rows:
+# one VALUES block first, so rdflib looks each record up instead of scanning (two make it scan),
+# and no ?type column to repeat on every row of a remote answer.
+_RECORDS_FOR_STATEMENTS = """
+SELECT ?record ?p ?o WHERE {
+    VALUES (?s ?q ?t) { %s }
+    ?record rdf:subject ?s ; rdf:predicate ?q ; rdf:object ?t ; ?p ?o .
+}
+"""
+
+_RECORDS_ABOUT = """
+SELECT ?record ?p ?o WHERE {
+    VALUES ?x { %s }
+    # Each branch whole: a join after the UNION makes rdflib scan every triple (minutes).
+    { ?record rdf:subject ?x ; ?p ?o } UNION { ?record rdf:object ?x ; ?p ?o }
+}
+"""
+
+_RECORDS_NAMED = """
+SELECT ?record ?p ?o WHERE {
+    VALUES ?record { %s }
+    ?record ?p ?o .
+}
+"""
+
+#: The classes of what records point to by name: sources, claim types, ECO codes, hedges.
+_NAMED_CLASSES = (
+    MEDKG.Source,
+    MEDKG.ScholarlyArticle,
+    MEDKG.WebPage,
+    MEDKG.ClaimType,
+    MEDKG.EvidenceCode,
+    MEDKG.FrequencyQualifier,
+    MEDKG.CertaintyQualifier,
+)
+
+_NAMES = f"""
+SELECT ?node ?label ?number WHERE {{
+    VALUES ?class {{ {" ".join(c.n3() for c in _NAMED_CLASSES)} }}
+    ?node a ?class ; rdfs:label ?label .
+    OPTIONAL {{ ?node medkg:referenceNumber ?number }}
+}}
+"""
+
+# The same for the nodes chosen records point to; the class is checked in Python (one VALUES).
+_NAMES_OF = """
+SELECT ?node ?class ?label ?number WHERE {
+    VALUES ?node { %s }
     ?node a ?class ; rdfs:label ?label .
     OPTIONAL { ?node medkg:referenceNumber ?number }
 }
 """
+
+#: The record properties whose values are shown by name (see _evidence_item, _caveat_item).
+_NAMED_PROPERTIES = frozenset(
+    f"medkg:{name}"
+    for name in (
+        "claimType",
+        "quotedFrom",
+        "citesReference",
+        "supportedBy",
+        "evidenceCode",
+        "frequency",
+        "certainty",
+    )
+)
+
+# Terms per VALUES block (a statement counts three): small enough for every engine's limit.
+_BATCH = 400
 
 
 class _Value(TypedDict):
@@ -167,8 +229,22 @@ def as_knowledge_graph(source: KnowledgeGraph | Graph) -> KnowledgeGraph:
     raise TypeError(f"expected a KnowledgeGraph (medkg.load()), not {type(source).__name__}")
 
 
-def evidence_index(kg: KnowledgeGraph | Graph) -> dict[Triple, list[EvidenceItem]]:
+def evidence_index(
+    kg: KnowledgeGraph | Graph,
+    statements: Iterable[Triple] | None = None,
+    *,
+    about: Iterable[Node] | None = None,
+) -> dict[Triple, list[EvidenceItem]]:
     """Group the evidence records by the statement (subject, predicate, object) they are for.
+
+    With neither *statements* nor *about*, every record of the graph is read. Otherwise only
+    the records asked for, with queries bounded by them, so that drawing one neighbourhood
+    or one card never reads the evidence of the whole graph:
+
+    :param statements: the records of these statements (IRIs only: the network's edges).
+    :param about: the records of every statement whose subject or object is one of these
+        IRIs (an entity card: its relations and its facts, whatever their values).
+    :returns: the same items as the whole index has for those statements.
 
     >>> from medkg import load
     >>> from medkg.namespaces import KG, MEDKG
@@ -178,8 +254,15 @@ def evidence_index(kg: KnowledgeGraph | Graph) -> dict[Triple, list[EvidenceItem
     >>> (item,) = index[(KG.Baclofen, MEDKG.memberOf, KG.MuscleRelaxants)]
     >>> [ref["number"] for ref in item["cited"]], item["supported_by"]
     ([3], [])
+    >>> bounded = evidence_index(load(), [(KG.Baclofen, MEDKG.memberOf, KG.MuscleRelaxants)])
+    >>> bounded == {(KG.Baclofen, MEDKG.memberOf, KG.MuscleRelaxants): [item]}
+    True
     """
-    records = _records(as_knowledge_graph(kg))
+    source = as_knowledge_graph(kg)
+    if statements is None and about is None:
+        records = _records(source, None)
+    else:
+        records = _records(source, _selections(statements, about))
     caveats = {
         iri: _caveat_item(record) for iri, record in records.items() if record["kind"] == "Caveat"
     }
@@ -195,7 +278,22 @@ def evidence_index(kg: KnowledgeGraph | Graph) -> dict[Triple, list[EvidenceItem
     return dict(index)
 
 
-def _records(kg: KnowledgeGraph) -> dict[str, _Record]:
+def _selections(statements: Iterable[Triple] | None, about: Iterable[Node] | None) -> list[str]:
+    """Return the record queries that pick the records of *statements* and *about*, batched."""
+    queries: list[str] = []
+    edges = sorted(
+        {t for t in statements or () if all(isinstance(term, URIRef) for term in t)}, key=str
+    )
+    step = _BATCH // 3  # three terms a statement
+    for start in range(0, len(edges), step):
+        rows = (" ".join(term.n3() for term in edge) for edge in edges[start : start + step])
+        queries.append(_RECORDS_FOR_STATEMENTS % " ".join(f"({row})" for row in rows))
+    ends = sorted({n for n in about or () if isinstance(n, URIRef)})
+    return queries + [_RECORDS_ABOUT % batch for batch in value_batches(ends)]
+
+
+def _records(kg: KnowledgeGraph, selections: list[str] | None) -> dict[str, _Record]:
+    """Read the records (all, or those the *selections* queries pick) and their caveats."""
     kinds: dict[Identifier, str] = {
         row[0]: compact(str(row[1]))[6:]
         for row in kg.query(_RECORD_TYPES).rows
@@ -203,8 +301,74 @@ def _records(kg: KnowledgeGraph) -> dict[str, _Record]:
     }
     if not kinds:
         return {}
+    if selections is None:
+        typed = kg.query(_RECORDS % " ".join(f"<{k}>" for k in sorted(kinds))).rows
+        kind_of: dict[str, str] = {}
+        for record, kind, _, _ in typed:
+            if record is not None and kind is not None:
+                kind_of.setdefault(str(record), kinds[kind])
+        rows: list[tuple[Identifier | None, ...]] = [(r, p, v) for r, _, p, v in typed]
+        names = _node_names(kg.query(_NAMES).rows)
+    else:
+        rows = [row for query in selections for row in kg.query(query).rows]
+        rows += _caveat_rows(kg, rows)
+        kind_of = {}
+        for record, prop, value in sorted(rows, key=lambda row: [str(term) for term in row]):
+            if prop == RDF.type and value in kinds:
+                kind_of.setdefault(str(record), kinds[value])
+        rows = [row for row in rows if str(row[0]) in kind_of]
+        names = _names_of(kg, rows)
+    records: dict[str, _Record] = {}
+    seen: set[tuple[str, str, Identifier]] = set()
+    for record, prop, value in rows:
+        if record is None or prop is None or value is None:
+            continue
+        key = (str(record), str(prop), value)
+        if key in seen:
+            continue
+        seen.add(key)
+        entry = records.setdefault(
+            str(record), _Record(iri=str(record), kind=kind_of[str(record)], values={})
+        )
+        name, reference_number = names.get(value, (None, None))
+        entry["values"].setdefault(compact(str(prop)), []).append(
+            _Value(value=value, label=name, number=reference_number)
+        )
+    return records
+
+
+_Rows = Sequence[tuple[Identifier | None, ...]]
+
+
+def _caveat_rows(kg: KnowledgeGraph, rows: _Rows) -> _Rows:
+    """Read the caveat records the chosen *rows* point to (they name no statement themselves)."""
+    wanted = sorted({row[2] for row in rows if row[1] == MEDKG.caveat and row[2] is not None})
+    return [row for batch in value_batches(wanted) for row in kg.query(_RECORDS_NAMED % batch).rows]
+
+
+def _names_of(kg: KnowledgeGraph, rows: _Rows) -> dict[Identifier, tuple[str | None, int | None]]:
+    """Name the nodes the chosen records point to by name (sources, claim types, hedges …)."""
+    wanted = sorted(
+        {
+            row[2]
+            for row in rows
+            if isinstance(row[2], URIRef) and compact(str(row[1])) in _NAMED_PROPERTIES
+        }
+    )
+    return _node_names(
+        [
+            (node, label, number)
+            for batch in value_batches(wanted)
+            for node, cls, label, number in kg.query(_NAMES_OF % batch).rows
+            if cls in _NAMED_CLASSES
+        ]
+    )
+
+
+def _node_names(rows: _Rows) -> dict[Identifier, tuple[str | None, int | None]]:
+    """Map each node to its English (or untagged) label, the least of them, and its number."""
     names: dict[Identifier, tuple[str | None, int | None]] = {}
-    for node, label, number in kg.query(_NAMES).rows:
+    for node, label, number in rows:
         if node is None:
             continue
         english = isinstance(label, Literal) and label.language in (None, "en")
@@ -213,24 +377,7 @@ def _records(kg: KnowledgeGraph) -> dict[str, _Record]:
         # A node with labels in several languages comes once per label: keep English, the least.
         best = min(x for x in (known, text) if x is not None) if (known or text) else None
         names[node] = (best, _number(number))
-    values = " ".join(f"<{kind}>" for kind in sorted(kinds))
-    records: dict[str, _Record] = {}
-    seen: set[tuple[str, str, Identifier]] = set()
-    for record, kind, prop, value in kg.query(_RECORDS % values).rows:
-        if record is None or kind is None or prop is None or value is None:
-            continue
-        key = (str(record), str(prop), value)
-        if key in seen:
-            continue
-        seen.add(key)
-        entry = records.setdefault(
-            str(record), _Record(iri=str(record), kind=kinds[kind], values={})
-        )
-        name, reference_number = names.get(value, (None, None))
-        entry["values"].setdefault(compact(str(prop)), []).append(
-            _Value(value=value, label=name, number=reference_number)
-        )
-    return records
+    return names
 
 
 def qualifiers_of(items: Iterable[EvidenceItem]) -> list[str]:
