@@ -31,7 +31,14 @@ from typing import TYPE_CHECKING, Any
 from rdflib.namespace import OWL
 from rdflib.term import Literal, URIRef
 
-from medkg.entities import Entity, compact, describe_many, entity_classes, entity_table
+from medkg.entities import (
+    Entity,
+    compact,
+    describe_many,
+    entity_classes,
+    entity_table,
+    value_batches,
+)
 from medkg.evidence import evidence_index
 from medkg.namespaces import MEDKG
 
@@ -100,17 +107,32 @@ def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
     return _network(kg, entity_table(kg), None)
 
 
-def network_of(kg: KnowledgeGraph, nodes: Iterable[str]) -> nx.MultiDiGraph:
+#: What :func:`neighbourhood` and :func:`connecting` fill in as they go, for :func:`network_of`.
+Described = dict[URIRef, Entity]
+
+
+def network_of(
+    kg: KnowledgeGraph, nodes: Iterable[str], *, described: Described | None = None
+) -> nx.MultiDiGraph:
     """Return the network view of the entities *nodes* (IRIs) and the relations among them.
 
     The same nodes and edges as ``to_networkx(kg).subgraph(nodes)``, from queries bounded by
     the nodes asked for.
+
+    :param described: entities already described (by :func:`neighbourhood` or
+        :func:`connecting`), so that only the others are asked for.
     """
-    entities = describe_many(kg, (URIRef(n) for n in nodes))
+    known = described or {}
+    wanted = {URIRef(n) for n in nodes}
+    found = describe_many(kg, wanted - known.keys())
+    found.update((iri, known[iri]) for iri in wanted & known.keys())
+    entities = {iri: found[iri] for iri in sorted(found)}
     return _network(kg, entities, list(entities))
 
 
-def neighbourhood(kg: KnowledgeGraph, centre: str, depth: int) -> set[str]:
+def neighbourhood(
+    kg: KnowledgeGraph, centre: str, depth: int, *, described: Described | None = None
+) -> set[str]:
     """Return the entities within *depth* relations of *centre*, following relations either way.
 
     One pair of queries per hop, each bounded by the frontier: the graph is never read whole.
@@ -118,18 +140,21 @@ def neighbourhood(kg: KnowledgeGraph, centre: str, depth: int) -> set[str]:
     :param kg: the knowledge graph.
     :param centre: the IRI to start from.
     :param depth: the most hops.
+    :param described: a dict to fill with each entity reached (for :func:`network_of`).
     :returns: the IRIs reached, *centre* included.
     """
     reached = {centre}
     frontier = [URIRef(centre)]
     for _ in range(depth):
-        frontier = _step(kg, frontier, reached)
+        frontier = _step(kg, frontier, reached, described)
         if not frontier:
             break
     return reached
 
 
-def connecting(kg: KnowledgeGraph, start: str, end: str) -> set[str]:
+def connecting(
+    kg: KnowledgeGraph, start: str, end: str, *, described: Described | None = None
+) -> set[str]:
     """Return a set of entities holding every shortest connection between *start* and *end*.
 
     Searches from both ends at once, one pair of bounded queries per step, always from the
@@ -137,6 +162,7 @@ def connecting(kg: KnowledgeGraph, start: str, end: str) -> set[str]:
     *s* steps, the shortest connection is *r* + *s* long and each of its entities lies
     within *r* of *start* or *s* of *end*, so it is among the entities returned.
 
+    :param described: a dict to fill with each entity reached (for :func:`network_of`).
     :returns: the entities reached from both ends, or an empty set if they are not connected.
     """
     from_start, from_end = {start}, {end}
@@ -145,20 +171,24 @@ def connecting(kg: KnowledgeGraph, start: str, end: str) -> set[str]:
         if not ahead or not behind:
             return set()
         if len(ahead) <= len(behind):
-            ahead = _step(kg, ahead, from_start)
+            ahead = _step(kg, ahead, from_start, described)
         else:
-            behind = _step(kg, behind, from_end)
+            behind = _step(kg, behind, from_end, described)
     return from_start | from_end
 
 
-def _step(kg: KnowledgeGraph, frontier: list[URIRef], reached: set[str]) -> list[URIRef]:
+def _step(
+    kg: KnowledgeGraph, frontier: list[URIRef], reached: set[str], described: Described | None
+) -> list[URIRef]:
     """Return the entities one relation away from *frontier* not yet *reached*; add them."""
     found: set[URIRef] = set()
     for s, _p, o in _relations(kg, frontier, both_ways=True):
         found.update(t for t in (s, o) if str(t) not in reached)
-    step = sorted(describe_many(kg, found))
-    reached.update(str(iri) for iri in step)
-    return step
+    entities = describe_many(kg, found)
+    if described is not None:
+        described.update(entities)
+    reached.update(str(iri) for iri in entities)
+    return sorted(entities)
 
 
 def network_neighbourhood(network: Any, centre: str, depth: int) -> set[str]:
@@ -209,13 +239,16 @@ def _nodes_and_edges(
     edges = sorted(
         {
             (s, p, o)
-            for s, p, o in (_all_relations(kg) if subjects is None else _relations(kg, subjects))
+            for s, p, o in (
+                _all_relations(kg) if subjects is None else _relations_among(kg, subjects)
+            )
             if s in entities and o in entities
         },
         key=lambda t: (str(t[1]), str(t[0]), str(t[2])),
     )
     advance(1)
-    evidence = _evidence(kg) if edges else {}
+    # The whole graph's records for the whole view; only the edges' for a part of it.
+    evidence = evidence_index(kg, None if subjects is None else edges) if edges else {}
     advance(1)
     # Grouped by property, then sorted, so every store gives the same file.
     for s, prop, o in edges:
@@ -229,11 +262,6 @@ def _nodes_and_edges(
             evidence=evidence.get((s, prop, o), []),
         )
     return network
-
-
-def _evidence(kg: KnowledgeGraph) -> dict[Any, Any]:
-    """Return the evidence index of :mod:`medkg.evidence`, the one reader of evidence records."""
-    return evidence_index(kg)
 
 
 def _props_values(kg: KnowledgeGraph) -> str:
@@ -252,6 +280,31 @@ def _all_relations(kg: KnowledgeGraph) -> Iterable[tuple[URIRef, URIRef, URIRef]
     return [(s, p, o) for s, p, o in rows]  # type: ignore[misc]
 
 
+def _relations_among(
+    kg: KnowledgeGraph, nodes: list[URIRef]
+) -> Iterable[tuple[URIRef, URIRef, URIRef]]:
+    """Yield the object-property triples between two of *nodes* (and, for many, some more).
+
+    Nodes that fit one ``VALUES`` block bind both ends, so a hub among them does not send
+    its thousands of relations to nodes outside; more nodes are asked for by subject, in
+    batches, and the caller keeps the triples whose object is among them.
+    """
+    if len(nodes) > _BATCH:
+        yield from _relations(kg, nodes)
+        return
+    props = object_properties(kg)
+    if not nodes or not props:
+        return
+    batch = " ".join(n.n3() for n in nodes)
+    # The objects' VALUES outside the subjects' group: rdflib evaluates the group with one
+    # index look-up per subject and then joins (two VALUES blocks side by side make it scan).
+    rows = kg.query(
+        f"SELECT ?s ?p ?o WHERE {{ VALUES ?o {{ {batch} }} "
+        f"{{ VALUES ?s {{ {batch} }} ?s ?p ?o }} }}"
+    ).rows
+    yield from (row for row in rows if row[1] in props)  # type: ignore[misc]
+
+
 def _relations(
     kg: KnowledgeGraph, nodes: list[URIRef], *, both_ways: bool = False
 ) -> Iterable[tuple[URIRef, URIRef, URIRef]]:
@@ -259,8 +312,7 @@ def _relations(
     props = object_properties(kg)
     if not props:
         return
-    for start in range(0, len(nodes), _BATCH):
-        batch = " ".join(n.n3() for n in nodes[start : start + _BATCH])
+    for batch in value_batches(nodes):
         patterns = ["?x ?p ?o . BIND(?x AS ?s)"]
         if both_ways:
             patterns.append("?s ?p ?x . BIND(?x AS ?o)")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from rdflib.term import Literal
+from rdflib.term import Literal, URIRef
 
 from medkg.entities import Entity, compact
 from medkg.errors import MedkgError
@@ -82,7 +82,9 @@ def shortest_paths(kg: KnowledgeGraph, start: Entity, end: Entity, *, limit: int
     if start.iri == end.iri:
         raise MedkgError(f"{start.curie} is both the start and the end: name two entities")
 
-    network = network_of(kg, connecting(kg, str(start.iri), str(end.iri)) or {str(start.iri)})
+    described: dict[URIRef, Entity] = {}
+    nodes = connecting(kg, str(start.iri), str(end.iri), described=described) or {str(start.iri)}
+    network = network_of(kg, nodes, described=described)
     undirected = nx.Graph(network.to_undirected(as_view=True))
     a, b = str(start.iri), str(end.iri)
     try:

@@ -212,7 +212,9 @@ def _network_to_draw(
     if query is not None:
         return network_of(kg, query_entities(kg, query))
     if focus is not None:
-        return network_of(kg, neighbourhood(kg, focus, 1 if depth is None else depth))
+        described: dict[Any, Any] = {}
+        around = neighbourhood(kg, focus, 1 if depth is None else depth, described=described)
+        return network_of(kg, around, described=described)
     return to_networkx(kg)
 
 
