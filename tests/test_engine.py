@@ -9,7 +9,6 @@ real Oxigraph server checks that what a command downloads is bounded by what it 
 from __future__ import annotations
 
 import http.server
-import inspect
 import shutil
 import socketserver
 import subprocess
@@ -27,7 +26,7 @@ from typer.testing import CliRunner
 
 from conftest import STORES, store_spec
 from medkg.cli import app
-from medkg.evidence import evidence_index
+from medkg.namespaces import NAMED_GRAPH
 from medkg.stores.oxigraph import OxigraphStore
 from medkg.stores.sparql import SparqlStore
 from system_tools import require_tool
@@ -35,26 +34,20 @@ from virtuoso import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Commands whose every read goes through kg.query today.
+# Commands whose every read goes through kg.query.
 COMMANDS = [
     pytest.param(["search", "charlie horse"], id="search"),
     pytest.param(["search", "baclofen"], id="search-brand"),
+    pytest.param(["show", "kg:Baclofen"], id="show"),
+    pytest.param(["show", "muscle relaxants"], id="show-caveats"),
+    pytest.param(["path", "beta-agonists", "calf stretch"], id="path"),
+    pytest.param(["export", "--format", "graphml"], id="export-graphml"),
     pytest.param(["export", "--format", "turtle"], id="export-turtle"),
     pytest.param(["export", "--format", "nt"], id="export-nt"),
     pytest.param(["export", "--format", "nquads"], id="export-nquads"),
 ]
 
 RDF_EXPORTS = ("turtle", "nt", "nquads", "trig", "xml", "jsonld")
-
-# Commands that read the evidence records (or cards) through the rdflib copy until issue #10
-# moves evidence_index / entity_card onto kg.query (evidence_index then takes the
-# KnowledgeGraph as "kg"). Expected to fail before, and to pass after, strictly.
-_EVIDENCE_ON_STORE = next(iter(inspect.signature(evidence_index).parameters)) == "kg"
-EVIDENCE_COMMANDS = [
-    pytest.param(["show", "kg:Baclofen"], id="show"),
-    pytest.param(["path", "beta-agonists", "calf stretch"], id="path"),
-    pytest.param(["export", "--format", "graphml"], id="export-graphml"),
-]
 
 
 def _forbid_copies(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,23 +92,6 @@ def _triples(text: str, format: str) -> IsomorphicGraph:
 @pytest.mark.parametrize("store", [s for s in STORES if s != "memory"])
 @pytest.mark.parametrize("command", COMMANDS)
 def test_no_command_copies_the_store(
-    request: pytest.FixtureRequest,
-    monkeypatch: pytest.MonkeyPatch,
-    runner: CliRunner,
-    store: str,
-    command: list[str],
-) -> None:
-    _run_everywhere(request, monkeypatch, runner, store, command)
-
-
-@pytest.mark.xfail(
-    not _EVIDENCE_ON_STORE,
-    strict=True,
-    reason="evidence_index / entity_card read kg.graph until issue #10 lands",
-)
-@pytest.mark.parametrize("store", ["oxigraph"])
-@pytest.mark.parametrize("command", EVIDENCE_COMMANDS)
-def test_evidence_commands_do_not_copy_the_store(
     request: pytest.FixtureRequest,
     monkeypatch: pytest.MonkeyPatch,
     runner: CliRunner,
@@ -202,13 +178,18 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         [sys.executable, str(ROOT / "benchmarks" / "synthetic.py"), "50000", str(synthetic)],
         check=True,
     )
-    quads = folder / "graph.nq"
+    triples = folder / "graph.nt"
     exported = CliRunner().invoke(
-        app, ["--data", str(synthetic), "export", "--format", "nquads", "--output", str(quads)]
+        app, ["--data", str(synthetic), "export", "--format", "nt", "--output", str(triples)]
     )
     assert exported.exit_code == 0, exported.output
     db = folder / "db"
-    subprocess.run([oxigraph, "load", "--location", str(db), "--file", str(quads)], check=True)
+    # All of it in the one graph the store reads, as `medkg push` leaves it (an N-Quads export
+    # keeps each --data file in its own graph, which the store would not see).
+    subprocess.run(
+        [oxigraph, "load", "--location", str(db), "--file", str(triples), "--graph", NAMED_GRAPH],
+        check=True,
+    )
     port = free_port()
     server = subprocess.Popen(
         [oxigraph, "serve-read-only", "--location", str(db), "--bind", f"127.0.0.1:{port}"],
@@ -241,19 +222,48 @@ def proxy(oxigraph_server: str) -> Iterator[type[_CountingProxy]]:
         server.shutdown()
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        pytest.param(["search", "baclofen"], id="search"),
-        pytest.param(["search", "charlie horse"], id="search-typo"),
-    ],
-)
+# What each command shows on the 50,000-triple graph, and what it may download for it: a few
+# kilobytes of JSON results per entity or relation shown, against 7 MB for the whole graph.
+# kg:SynCondition18 is a synthetic condition with 24 relations (the issue's "entity with 20
+# relations": its card must transfer < 100 KB).
+REMOTE_COMMANDS = [
+    pytest.param(["search", "baclofen"], ["baclofen"], 100_000, id="search"),
+    pytest.param(["search", "charlie horse"], ["leg cramp"], 100_000, id="search-typo"),
+    pytest.param(["show", "kg:Baclofen"], ["member of muscle relaxants"], 100_000, id="show"),
+    pytest.param(
+        ["show", "kg:SynCondition18"], ["recurrent imbalance 18"], 100_000, id="show-20-relations"
+    ),
+    pytest.param(
+        ["path", "beta-agonists", "calf stretch"], ["prevented by"], 100_000, id="path-via-hub"
+    ),
+    pytest.param(
+        ["viz", "--focus", "kg:Baclofen", "--depth", "1"], ["2 entities"], 100_000, id="viz"
+    ),
+    pytest.param(
+        ["viz", "--focus", "kg:SynCondition18", "--depth", "1"],
+        ["25 entities, 24 relations"],
+        200_000,
+        id="viz-24-relations",
+    ),
+]
+
+
+@pytest.mark.parametrize(("command", "shown", "bound"), REMOTE_COMMANDS)
 def test_remote_commands_download_only_what_they_show(
-    runner: CliRunner, proxy: type[_CountingProxy], command: list[str]
+    runner: CliRunner,
+    proxy: type[_CountingProxy],
+    tmp_path: Path,
+    command: list[str],
+    shown: list[str],
+    bound: int,
 ) -> None:
     store = "sparql:" + proxy.url  # type: ignore[attr-defined]
-    got = runner.invoke(app, ["--store", store, *command])
+    output = ["--output", str(tmp_path / "page.html")] if command[0] == "viz" else []
+    got = runner.invoke(app, ["--store", store, *command, *output])
     assert got.exit_code == 0, got.output
-    assert "baclofen" in got.stdout.casefold() or "leg cramp" in got.stdout
-    # The graph holds 50,000+ triples (about 7 MB of N-Triples); a search shows ten names.
-    assert 0 < proxy.received < 400_000, proxy.received
+    for text in shown:
+        assert text in got.output
+    if command == ["show", "kg:SynCondition18"]:
+        relations = [line for line in got.stdout.splitlines() if line.startswith(("  →", "  ←"))]
+        assert len(relations) == 24, got.stdout
+    assert 0 < proxy.received < bound, proxy.received
