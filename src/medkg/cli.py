@@ -381,12 +381,9 @@ def query(
             error_line(err, warning, label="warning")
         with progress(err, "running the query"):
             result = kg.query(text, bindings=bindings, source=source)
-        # The memory store is its own label index; other stores are asked for the labels.
-        labels = kg.graph if kg.store.kind == "memory" else None
-        if labels is None and format == "table" and result.kind == "SELECT":
-            print_result(out, result, format, labels=fetch_labels(kg, result))
-        else:
-            print_result(out, result, format, labels=labels)
+        # A table names the IRIs it shows: their labels are asked of the store, whichever it is.
+        table = format == "table" and result.kind == "SELECT"
+        print_result(out, result, format, labels=fetch_labels(kg, result) if table else None)
     except MedkgError as exc:
         _fail(exc)
 
