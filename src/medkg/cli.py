@@ -563,7 +563,7 @@ def push(
         # What is pushed is always the bundled graph and --data, never the target's content.
         kg = load(_Options.data, format=_Options.data_format, store=_open_store("memory"))
         with progress(err, f"pushing to {endpoint}"):
-            count = push_graph(kg.graph, endpoint, graph_iri=target, method=method)
+            count = push_graph(kg.store, endpoint, graph_iri=target, method=method)
     except MedkgError as exc:
         _fail(exc)
     err.print(Text(visible(f"pushed {plural(count, 'triple')} to <{target}> at {endpoint}")))

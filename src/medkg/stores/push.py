@@ -10,25 +10,28 @@ Two ways, both idempotent (pushing twice leaves the same triples):
     DATA``, and a template with one empty solution inserts exactly the same triples.
 ``gsp``
     SPARQL 1.1 Graph Store HTTP Protocol: one ``PUT`` of the whole graph as N-Triples.
+
+Either way the triples are the store's own N-Triples export, read back from a temporary file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterable, Iterator
+from typing import IO
 from urllib.parse import urlencode
 
 from rdflib import Graph
-from rdflib.term import BNode, Node
 
 from medkg.errors import StoreError
+from medkg.stores.base import Store
 from medkg.stores.http import http_request
+from medkg.stores.memory import MemoryStore
 
 __all__ = ["PUSH_METHODS", "push_graph", "update_endpoint"]
 
 #: The upload protocols :func:`push_graph` speaks.
 PUSH_METHODS = ("update", "gsp")
-
-Triple = tuple[Node, Node, Node]
 
 #: The most triples in one batch that mentions blank nodes.
 BLANK_BATCH = 100
@@ -55,7 +58,7 @@ def update_endpoint(explicit: str | None, update_url: str | None, store: str) ->
 
 
 def push_graph(
-    graph: Graph,
+    source: Graph | Store,
     url: str,
     *,
     graph_iri: str,
@@ -63,9 +66,13 @@ def push_graph(
     batch_size: int = 2000,
     timeout: float = 300.0,
 ) -> int:
-    """Replace the named graph *graph_iri* at *url* with the triples of *graph*.
+    """Replace the named graph *graph_iri* at *url* with the triples of *source*.
 
-    :param graph: what to upload.
+    The triples travel as the store's own N-Triples export, spooled to a temporary file and
+    read back a batch at a time, so memory holds one batch (and the triples that mention
+    blank nodes, which must travel together), never a second copy of the graph.
+
+    :param source: what to upload: a store, or an rdflib graph (wrapped, not copied).
     :param url: the SPARQL Update endpoint (``update``) or Graph Store endpoint (``gsp``).
     :param graph_iri: the named graph to replace.
     :param method: one of :data:`PUSH_METHODS`.
@@ -81,26 +88,32 @@ def push_graph(
         )
     if not url.startswith(("http://", "https://")):
         raise StoreError(f"cannot push to {url!r}: the endpoint must be an http(s):// URL")
-    if method == "gsp":
-        body = graph.serialize(format="nt", encoding="utf-8")
-        target = url + ("&" if "?" in url else "?") + urlencode({"graph": graph_iri})
-        http_request(
-            target,
-            method="PUT",
-            body=body,
-            headers={"Content-Type": "application/n-triples"},
-            timeout=timeout,
-        )
-        return len(graph)
-    _update(url, f"DROP SILENT GRAPH <{graph_iri}>", timeout)
-    for batch in _batches(graph, batch_size):
-        lines = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in batch)
-        block = f"GRAPH <{graph_iri}> {{\n{lines}\n}}"
-        if any(isinstance(s, BNode) or isinstance(o, BNode) for s, _, o in batch):
-            _update(url, f"INSERT {{ {block} }} WHERE {{ }}", timeout)
-        else:
-            _update(url, f"INSERT DATA {{ {block} }}", timeout)
-    return len(graph)
+    store = MemoryStore(source) if isinstance(source, Graph) else source
+    with tempfile.TemporaryFile() as export:
+        store.write("nt", export)
+        export.seek(0)
+        if method == "gsp":
+            body = export.read()
+            target = url + ("&" if "?" in url else "?") + urlencode({"graph": graph_iri})
+            http_request(
+                target,
+                method="PUT",
+                body=body,
+                headers={"Content-Type": "application/n-triples"},
+                timeout=timeout,
+            )
+            return sum(1 for line in body.splitlines() if line.strip())
+        _update(url, f"DROP SILENT GRAPH <{graph_iri}>", timeout)
+        sent = 0
+        for batch, blank in _batches(_lines(export), batch_size):
+            triples = "\n".join(batch)
+            block = f"GRAPH <{graph_iri}> {{\n{triples}\n}}"
+            if blank:
+                _update(url, f"INSERT {{ {block} }} WHERE {{ }}", timeout)
+            else:
+                _update(url, f"INSERT DATA {{ {block} }}", timeout)
+            sent += len(batch)
+    return sent
 
 
 def _update(url: str, text: str, timeout: float) -> None:
@@ -113,50 +126,63 @@ def _update(url: str, text: str, timeout: float) -> None:
     )
 
 
-def _batches(graph: Graph, size: int) -> Iterator[list[Triple]]:
+def _lines(export: IO[bytes]) -> Iterator[str]:
+    """Yield the triples of an N-Triples export, one line each (a triple is valid SPARQL).
+
+    A store's export holds each triple once, so nothing is kept to remove repeats.
+    """
+    for raw in export:
+        line = raw.decode("utf-8").strip()
+        if line and not line.startswith("#"):
+            yield line
+
+
+def _blank_nodes(line: str) -> list[str]:
+    """Return the blank-node labels of one N-Triples line: its subject and its object."""
+    subject, _, rest = line.partition(" ")
+    _, _, value = rest.partition(" ")  # the predicate is an IRI, without spaces
+    return [term for term in (subject, value.rsplit(" .", 1)[0]) if term.startswith("_:")]
+
+
+def _batches(lines: Iterable[str], size: int) -> Iterator[tuple[list[str], bool]]:
     """Split the triples into batches that never separate two mentions of one blank node.
 
-    Batches with blank nodes hold at most :data:`BLANK_BATCH` triples (unless one group is
-    bigger): a template is compiled, and Virtuoso refuses to compile big ones.
+    Yields ``(lines, has_blank_nodes)``. Triples without blank nodes stream out in batches
+    of *size*; the others are grouped by the blank nodes that link them and sent last, in
+    batches of at most :data:`BLANK_BATCH` triples (unless one group is bigger): a template
+    is compiled, and Virtuoso refuses to compile big ones.
     """
-    blank_groups, plain = _blank_node_groups(graph)
-    yield from _pack(blank_groups, min(size, BLANK_BATCH))
-    yield from _pack([[t] for t in plain], size)
+    parent: dict[str, str] = {}
 
-
-def _pack(groups: list[list[Triple]], size: int) -> Iterator[list[Triple]]:
-    batch: list[Triple] = []
-    for group in groups:
-        if batch and len(batch) + len(group) > size:
-            yield batch
-            batch = []
-        batch.extend(group)
-    if batch:
-        yield batch
-
-
-def _blank_node_groups(graph: Graph) -> tuple[list[list[Triple]], list[Triple]]:
-    """Return one group per set of blank nodes linked by triples, and the other triples."""
-    parent: dict[Node, Node] = {}
-
-    def find(node: Node) -> Node:
+    def find(node: str) -> str:
         while parent.setdefault(node, node) != node:
             parent[node] = parent[parent[node]]
             node = parent[node]
         return node
 
-    plain: list[Triple] = []
-    linked: list[Triple] = []
-    for triple in graph:
-        blanks = [t for t in (triple[0], triple[2]) if isinstance(t, BNode)]
+    linked: list[tuple[str, str]] = []
+    plain: list[str] = []
+    for line in lines:
+        blanks = _blank_nodes(line)
         if not blanks:
-            plain.append(triple)
+            plain.append(line)
+            if len(plain) == size:
+                yield plain, False
+                plain = []
             continue
-        linked.append(triple)
+        linked.append((blanks[0], line))
         if len(blanks) == 2:
             parent[find(blanks[0])] = find(blanks[1])
-    by_root: dict[Node, list[Triple]] = {}
-    for triple in linked:
-        blank = triple[0] if isinstance(triple[0], BNode) else triple[2]
-        by_root.setdefault(find(blank), []).append(triple)
-    return list(by_root.values()), plain
+    if plain:
+        yield plain, False
+    by_root: dict[str, list[str]] = {}
+    for blank, line in linked:
+        by_root.setdefault(find(blank), []).append(line)
+    batch: list[str] = []
+    for group in by_root.values():
+        if batch and len(batch) + len(group) > min(size, BLANK_BATCH):
+            yield batch, True
+            batch = []
+        batch.extend(group)
+    if batch:
+        yield batch, True
