@@ -219,7 +219,8 @@ def load(
     if infer:
         from medkg.inference import materialise
 
-        graph = target.to_rdflib() if isinstance(target, MemoryStore) else _copy(target)
+        # A memory store hands over its own graph (entailed in place); any other, a copy.
+        graph = _copy(target)
         with naming_missing_extras():
             materialise(graph)
         target = MemoryStore(graph)
