@@ -156,14 +156,16 @@ def entity_card(kg: KnowledgeGraph | Graph, entity: Entity) -> EntityCard:
     ]
     outgoing: list[Relation] = []
     facts: list[Fact] = []
+    property_labels = _labels(outgoing_rows, "p", "pLabel")
+    value_labels = _labels(outgoing_rows, "o", "oLabel")
     for row in _distinct(outgoing_rows, "p", "o"):
         prop, value = row["p"], row["o"]
         if not isinstance(prop, URIRef) or value is None or compact(str(prop)) in _SKIPPED:
             continue
-        prop_label = _label(outgoing_rows, "p", prop, "pLabel")
+        prop_label = _label(property_labels, prop)
         # Virtuoso answers a boolean expression with 1 / 0, the others with true / false.
         if str(row["isEntity"]) in ("true", "1"):
-            other_label = _label(outgoing_rows, "o", value, "oLabel")
+            other_label = _label(value_labels, value)
             outgoing.append(_relation((iri, prop, value), prop_label, value, other_label, evidence))
         else:
             items = evidence.get((iri, prop, value), [])
@@ -172,12 +174,14 @@ def entity_card(kg: KnowledgeGraph | Graph, entity: Entity) -> EntityCard:
             )
     classes = " ".join(c.n3() for c in sorted(entity_classes(kg)))
     incoming_rows = _rows(kg, _INCOMING % classes, {"o": iri})
+    incoming_property_labels = _labels(incoming_rows, "p", "pLabel")
+    subject_labels = _labels(incoming_rows, "s", "sLabel")
     incoming = [
         _relation(
             (row["s"], row["p"], iri),
-            _label(incoming_rows, "p", row["p"], "pLabel"),
+            _label(incoming_property_labels, row["p"]),
             row["s"],
-            _label(incoming_rows, "s", row["s"], "sLabel"),
+            _label(subject_labels, row["s"]),
             evidence,
         )
         for row in _distinct(incoming_rows, "s", "p")
@@ -204,16 +208,23 @@ def _distinct(rows: Sequence[_Row], *keys: str, where: object = None) -> list[_R
     return [chosen[key] for key in sorted(chosen)]
 
 
-def _label(rows: Sequence[_Row], key: str, node: Identifier | None, column: str) -> str:
-    """Return the English (or untagged) label of *node* among *rows*, else its CURIE."""
-    labels = sorted(
-        str(row[column])
-        for row in rows
-        if row[key] == node
-        and isinstance(row[column], Literal)
-        and row[column].language in (None, "en")  # type: ignore[union-attr]
-    )
-    return labels[0] if labels else compact(str(node))
+def _labels(rows: Sequence[_Row], key: str, column: str) -> dict[Identifier | None, str]:
+    """Map each *key* node of *rows* to its least English (or untagged) *column* label.
+
+    Built once per card: a hub's card looks up thousands of labels among thousands of rows.
+    """
+    labels: dict[Identifier | None, str] = {}
+    for row in rows:
+        label = row[column]
+        if isinstance(label, Literal) and label.language in (None, "en"):
+            node = row[key]
+            labels[node] = min(labels.get(node, str(label)), str(label))
+    return labels
+
+
+def _label(labels: dict[Identifier | None, str], node: Identifier | None) -> str:
+    """Return the label of *node* (see :func:`_labels`), else its CURIE."""
+    return labels[node] if node in labels else compact(str(node))
 
 
 def _relation(

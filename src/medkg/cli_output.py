@@ -283,9 +283,12 @@ def inverse_labels(kg: KnowledgeGraph) -> dict[str, str]:
     """
     from medkg.entities import compact
 
+    # The label inside each branch: joined after the UNION, the engine reads every label of
+    # the graph first (0.6 s at 100,000 triples on oxigraph, for a dozen properties).
     rows = kg.query(
-        "SELECT ?p ?q ?label WHERE { { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } "
-        "?q rdfs:label ?label FILTER(lang(?label) IN ('', 'en')) }"
+        "SELECT ?p ?q ?label WHERE { { ?p owl:inverseOf ?q . ?q rdfs:label ?label } "
+        "UNION { ?q owl:inverseOf ?p . ?q rdfs:label ?label } "
+        "FILTER(lang(?label) IN ('', 'en')) }"
     ).rows
     labels: dict[str, str] = {}
     for prop, _, label in sorted(rows, key=lambda row: tuple(str(t) for t in row)):
