@@ -118,7 +118,7 @@ def write_graphml(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
         flat.add_node(
             node,
             **_scalar_attributes(data),
-            duration=row["duration"],
+            duration=row["duration_text"],
             fact_quotes=row["fact_quotes"],
             color=colour,
             r=int(colour[1:3], 16),
