@@ -26,7 +26,25 @@ from medkg.namespaces import MEDKG, SCHEMA
 if TYPE_CHECKING:
     from medkg.graph import KnowledgeGraph
 
-__all__ = ["condition_document", "schemaorg_document", "write_schemaorg"]
+__all__ = [
+    "IRI_VALUED_TERMS",
+    "SCHEMAORG_VOCAB",
+    "condition_document",
+    "document_keys",
+    "inline_context",
+    "schemaorg_document",
+    "write_schemaorg",
+    "write_schemaorg_inline",
+]
+
+#: The vocabulary the context ``https://schema.org`` maps terms to. schema.org serves its
+#: context with ``http://`` IRIs on purpose ("to maintain http compatibility", its generator
+#: says), so an inline context must too, or the document would mean other triples offline.
+SCHEMAORG_VOCAB = "http://schema.org/"
+#: The terms this export writes whose values schema.org's own context coerces to IRIs
+#: (``"@type": "@id"`` in data/releases/30.0/schemaorgcontext.jsonld); every other term
+#: the export writes is a plain ``@vocab`` term there (tests/test_schemaorg.py checks both).
+IRI_VALUED_TERMS = frozenset({"sameAs", "url"})
 
 #: IRI bases of coding systems → the name schema.org's MedicalCode.codingSystem takes.
 CODING_SYSTEMS = {
@@ -246,7 +264,48 @@ def schemaorg_document(kg: KnowledgeGraph) -> dict[str, Any]:
     return {"@context": "https://schema.org", "@graph": documents}
 
 
+def document_keys(value: Any) -> set[str]:
+    """Return every key of a JSON-LD document (a dict or list), nested ones included.
+
+    >>> sorted(document_keys({"@type": "Drug", "drugClass": [{"name": "x"}]}))
+    ['@type', 'drugClass', 'name']
+    """
+    if isinstance(value, list):
+        return set().union(*(document_keys(v) for v in value))
+    if isinstance(value, dict):
+        return set(value).union(*(document_keys(v) for v in value.values()))
+    return set()
+
+
+def inline_context(document: dict[str, Any]) -> dict[str, Any]:
+    """Return the smallest context that reads *document* as the context ``https://schema.org`` does.
+
+    The schema.org vocabulary, and ``@id`` coercion for the IRI-valued terms the document uses.
+
+    >>> inline_context({"@type": "WebPage", "name": "x", "url": "https://example.org/"})
+    {'@vocab': 'http://schema.org/', 'url': {'@id': 'http://schema.org/url', '@type': '@id'}}
+    """
+    context: dict[str, Any] = {"@vocab": SCHEMAORG_VOCAB}
+    for term in sorted(document_keys(document) & IRI_VALUED_TERMS):
+        context[term] = {"@id": SCHEMAORG_VOCAB + term, "@type": "@id"}
+    return context
+
+
+def _write(document: dict[str, Any], stream: IO[bytes]) -> None:
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    stream.write(text.encode("utf-8"))
+
+
 def write_schemaorg(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
     """Write :func:`schemaorg_document` as indented JSON-LD to a binary stream."""
-    text = json.dumps(schemaorg_document(kg), indent=2, ensure_ascii=False) + "\n"
-    stream.write(text.encode("utf-8"))
+    _write(schemaorg_document(kg), stream)
+
+
+def write_schemaorg_inline(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
+    """Write :func:`schemaorg_document` with an inline ``@context`` (:func:`inline_context`).
+
+    An offline JSON-LD processor reads it without fetching ``https://schema.org``.
+    """
+    document = schemaorg_document(kg)
+    body = {key: value for key, value in document.items() if key != "@context"}
+    _write({"@context": inline_context(body), **body}, stream)
