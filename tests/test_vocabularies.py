@@ -293,3 +293,38 @@ def test_bmt_flags_made_up_and_misused_terms(kgx_folder: Path) -> None:
         },
     ]
     assert _bmt_terms(kgx_folder, fine)["problems"] == []
+
+
+def test_graph_uses_schemaorg_properties_in_their_domain_and_range(
+    schemaorg: SchemaOrg, kg: KnowledgeGraph
+) -> None:
+    """The schema.org properties of the data (sources' URLs and authors, durations' bounds)."""
+    from vocabularies import graph_problems
+
+    graph = kg.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").graph
+    assert graph is not None
+    problems, text_for_thing = graph_problems(graph, schemaorg)
+    assert problems == []
+    # Authors are names, not Person nodes: schema.org accepts text where a Thing is expected.
+    assert text_for_thing == {"author"}
+
+
+def test_the_graph_checker_flags_misused_properties(schemaorg: SchemaOrg) -> None:
+    from vocabularies import graph_problems
+
+    tampered = Graph().parse(
+        data="""
+        @prefix schema: <https://schema.org/> . @prefix medkg: <https://w3id.org/medkg/schema/> .
+        @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        medkg:Drug skos:exactMatch schema:Drug .
+        <urn:x:a> a medkg:Drug ; schema:minValue 3 ; schema:riskFactor <urn:x:b> .
+        <urn:x:b> a schema:Muscle .
+        <urn:x:q> a schema:QuantitativeValue ; schema:maxValue "many" .
+        """,
+        format="turtle",
+    )
+    problems, _ = graph_problems(tampered, schemaorg)
+    assert len(problems) == 4, problems
+    assert any("schema:minValue" in p and "outside the domain" in p for p in problems)
+    assert any("schema:riskFactor <urn:x:b>: a ['AnatomicalStructure'" in p for p in problems)
+    assert any("schema:maxValue" in p and "['Text'] value outside the range" in p for p in problems)

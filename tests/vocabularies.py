@@ -20,8 +20,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 DATA = Path(__file__).resolve().parent / "data" / "schemaorg"
@@ -267,3 +267,77 @@ def iri_roles(graph: Graph, namespace: str) -> dict[str, set[str]]:
             add(s, "term")
             add(o, "term")
     return roles
+
+
+#: XSD datatypes → the schema.org data type of such a literal (anything else is Text).
+_DATATYPES = {
+    XSD.integer: "Integer",
+    XSD.int: "Integer",
+    XSD.nonNegativeInteger: "Integer",
+    XSD.decimal: "Number",
+    XSD.double: "Number",
+    XSD.float: "Number",
+    XSD.boolean: "Boolean",
+    XSD.date: "Date",
+    XSD.dateTime: "DateTime",
+    XSD.anyURI: "URL",
+}
+
+
+def _schema_classes(graph: Graph, node: Node, vocab: SchemaOrg) -> set[str]:
+    """The schema.org classes *node* belongs to: its own, or implied by the schema's mappings.
+
+    A medkg class (or one of its superclasses) that is an exact or broad match of a schema.org
+    class makes its instances members of that class; a close match implies nothing.
+    """
+    found: set[str] = set()
+    for rdf_type in graph.objects(node, RDF.type):
+        for cls in graph.transitive_objects(rdf_type, RDFS.subClassOf):
+            for target in (
+                cls,
+                *graph.objects(cls, SKOS.exactMatch),
+                *graph.objects(cls, SKOS.broadMatch),
+            ):
+                if str(target).startswith(SCHEMA):
+                    found |= vocab.superclasses(str(target)[len(SCHEMA) :])
+    return found
+
+
+def graph_problems(graph: Graph, vocab: SchemaOrg) -> tuple[list[str], set[str]]:
+    """Check the domain and range of every schema.org property used in the triples of *graph*.
+
+    Returns the problems, and the properties accepted only under schema.org's conformance
+    rule that a text string may stand where a ``Thing`` (a Person, an Organization …) is
+    expected (docs/datamodel.html#conformance), so a caller can pin which ones those are.
+    """
+    problems: list[str] = []
+    text_for_thing: set[str] = set()
+    for s, p, o in sorted(graph):
+        if not str(p).startswith(SCHEMA):
+            continue
+        name = str(p)[len(SCHEMA) :]
+        if vocab.term_problem(name, "property"):
+            continue  # reported by the existence check
+        where = f"{s.n3(graph.namespace_manager)} schema:{name} {o.n3(graph.namespace_manager)}"
+        subject_classes = _schema_classes(graph, s, vocab) or {"Thing"}
+        if not subject_classes & vocab.domains(name):
+            problems.append(f"{where}: subject {sorted(subject_classes)} outside the domain")
+        ranges = vocab.ranges(name)
+        if isinstance(o, Literal):
+            datatype = _DATATYPES.get(o.datatype, "Text") if o.datatype else "Text"
+            value_types = vocab.superclasses(datatype)
+            if value_types & ranges:
+                continue
+            if all("Thing" in vocab.superclasses(r) for r in ranges):
+                text_for_thing.add(name)
+                continue
+        else:
+            value_types = _schema_classes(graph, o, vocab)
+            # An IRI with no schema.org class is a URL, which schema.org accepts for any
+            # property (same section); a typed node must have a class in the range.
+            if not value_types or value_types & ranges or "URL" in ranges:
+                continue
+        problems.append(
+            f"{where}: a {sorted(value_types)} value outside the range {sorted(ranges)}"
+        )
+    return problems, text_for_thing
