@@ -103,11 +103,12 @@ def _pyld_graph(doc: dict, loader: object) -> Graph:  # type: ignore[type-arg]
 
 @pytest.fixture
 def offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No socket can connect: a processor that tried to fetch a context would fail."""
+    """No name lookup, no connection: a processor that tried to fetch a context would fail."""
 
-    def refuse(self: socket.socket, address: object) -> None:
-        raise AssertionError(f"tried to connect to {address}")
+    def refuse(*args: object) -> None:
+        raise AssertionError(f"tried to reach the network: {args[1:]}")
 
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)  # a name lookup comes first
     monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
@@ -129,9 +130,33 @@ def test_inline_context_reads_offline_as_the_remote_one(kg: KnowledgeGraph, offl
     by_rdflib = Graph().parse(data=json.dumps(inline), format="json-ld")
     assert isomorphic(by_pyld, reference)
     assert isomorphic(by_rdflib, reference)
+    # The block holds: the default export cannot be read here without schema.org's context.
+    with pytest.raises(AssertionError, match="tried to"):
+        Graph().parse(data=json.dumps(document(kg)), format="json-ld")
     # IRI-valued terms are IRIs, as schema.org's context makes them, not strings.
     same_as = set(by_rdflib.objects(None, URIRef("http://schema.org/sameAs")))
     assert URIRef("https://pubmed.ncbi.nlm.nih.gov/24727897") in same_as
+
+
+def test_inline_context_of_several_conditions(tmp_path: Path, offline: None) -> None:
+    """Two conditions make an ``@graph``; the inline context still reads as the remote one."""
+    from medkg import load
+
+    addition = tmp_path / "second.ttl"
+    addition.write_text(
+        "@prefix kg: <https://w3id.org/medkg/entity/> .\n"
+        "@prefix medkg: <https://w3id.org/medkg/schema/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        'kg:FixtureCondition a medkg:Condition ; rdfs:label "fixture condition" .\n'
+        "kg:Baclofen medkg:mayTrigger kg:FixtureCondition .\n",
+        encoding="utf-8",
+    )
+    two = load([addition])
+    inline = _inline(two)
+    assert len(inline["@graph"]) == 2
+    reference = _pyld_graph(document(two), _official_loader)
+    assert isomorphic(_pyld_graph(inline, _refuse), reference)
+    assert isomorphic(Graph().parse(data=json.dumps(inline), format="json-ld"), reference)
 
 
 def test_inline_context_is_the_official_definition_of_each_term(kg: KnowledgeGraph) -> None:
