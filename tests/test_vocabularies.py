@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import copy
 import csv
+import gzip
+import hashlib
 import json
 import os
 import subprocess
@@ -27,7 +29,9 @@ from medkg.kgx import EDGE_COLUMNS, NODE_COLUMNS
 from system_tools import require_tool
 from vocabularies import (
     BIOLINK,
+    OFFICIAL_CONTEXT,
     SCHEMA,
+    VOCABULARY,
     SchemaOrg,
     iri_roles,
     iri_valued_properties,
@@ -72,7 +76,7 @@ def _problem(vocab: SchemaOrg, term: str, kind: str = "term") -> str | None:
     return problem
 
 
-def _schemaorg_doc(kg: KnowledgeGraph, *options: str) -> dict[str, Any]:
+def _schemaorg_doc(kg: KnowledgeGraph) -> dict[str, Any]:
     text = export_graph(kg, "schemaorg", None)
     assert text is not None
     doc: dict[str, Any] = json.loads(text)
@@ -92,6 +96,13 @@ def _doc_problems(vocab: SchemaOrg, doc: dict[str, Any]) -> list[str]:
 
 
 def test_the_vendored_release_is_schemaorg_30(schemaorg: SchemaOrg) -> None:
+    # The checksums tests/data/README.md records for the uncompressed files.
+    for path, sha256 in (
+        (VOCABULARY, "320938f0945d717fc317f822c707f10944e7a7a0097018665a3b95dcf475b39d"),
+        (OFFICIAL_CONTEXT, "d8167890b056bc7c71eb39b30cbb4816490d5e671371ba50a5a633d1bc36961a"),
+    ):
+        assert hashlib.sha256(gzip.decompress(path.read_bytes())).hexdigest() == sha256, path
+        assert sha256 in (HERE / "data" / "README.md").read_text(encoding="utf-8")
     # Terms every release since 2020 has, and one removed in 2020 that medkg once used.
     assert {"MedicalCondition", "Drug", "Text"} <= schemaorg.classes
     assert "possibleTreatment" in schemaorg.properties
