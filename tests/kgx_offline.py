@@ -141,6 +141,7 @@ def _term_problem(toolkit: Any, use: dict[str, str]) -> str | None:
     expected = {
         "class": ClassDefinition,
         "category": ClassDefinition,
+        "association": ClassDefinition,
         "slot": SlotDefinition,
         "predicate": SlotDefinition,
     }.get(role)
@@ -148,6 +149,10 @@ def _term_problem(toolkit: Any, use: dict[str, str]) -> str | None:
         return f"{curie} is not a {role}"
     if role == "category" and not toolkit.is_category(curie):
         return f"{curie} is a class but not a category (a kind of biolink:NamedThing)"
+    if role in ("category", "association") and (element.abstract or element.mixin):
+        return f"{curie} is {'abstract' if element.abstract else 'a mixin'}: no node or edge is one"
+    if role == "association" and not toolkit.is_association(curie):
+        return f"{curie} is not an association (an edge category)"
     if role == "predicate" and not toolkit.is_predicate(curie):
         return f"{curie} is a slot but not a predicate"
     return None

@@ -222,7 +222,7 @@ def _biolink_uses(kg: KnowledgeGraph, folder: Path) -> list[dict[str, str]]:
     for edge in edges:
         where = f"edge {edge['id']}"
         uses.append({"where": where, "term": edge["predicate"], "role": "predicate"})
-        uses.append({"where": where, "term": edge["category"], "role": "class"})
+        uses.append({"where": where, "term": edge["category"], "role": "association"})
         for slot in ("knowledge_level", "agent_type"):
             for value in edge[slot].split("|"):
                 uses.append({"where": where, "term": value, "role": "enum value", "slot": slot})
@@ -266,7 +266,7 @@ def kgx_folder(kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory) -> 
 def test_every_biolink_term_exists_in_its_role(kg: KnowledgeGraph, kgx_folder: Path) -> None:
     uses = _biolink_uses(kg, kgx_folder)
     roles = {u["role"] for u in uses}
-    assert roles == {"class", "slot", "term", "category", "predicate", "enum value"}
+    assert roles == {"class", "slot", "term", "category", "association", "predicate", "enum value"}
     report = _bmt_terms(kgx_folder, uses)
     assert report["checked"] == len(uses)
     assert report["problems"] == []
@@ -287,6 +287,8 @@ def test_bmt_flags_made_up_and_misused_terms(kgx_folder: Path) -> None:
         {"term": "biolink:Disease", "role": "predicate"},
         {"term": "biolink:has_phenotype", "role": "category"},
         {"term": "biolink:Association", "role": "category"},
+        {"term": "biolink:Disease", "role": "association"},
+        {"term": "biolink:ChemicalOrDrugOrTreatment", "role": "category"},  # a mixin
         {"term": "knowledge_assertionz", "role": "enum value", "slot": "knowledge_level"},
         {"term": "manual_agent", "role": "enum value", "slot": "knowledge_level"},
     ]
