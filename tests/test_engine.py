@@ -42,6 +42,7 @@ COMMANDS = [
     pytest.param(["export", "--format", "turtle"], id="export-turtle"),
     pytest.param(["export", "--format", "nt"], id="export-nt"),
     pytest.param(["export", "--format", "nquads"], id="export-nquads"),
+    pytest.param(["export", "--format", "schemaorg"], id="export-schemaorg"),
 ]
 
 RDF_EXPORTS = ("turtle", "nt", "nquads", "trig", "xml", "jsonld")
