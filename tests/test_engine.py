@@ -30,8 +30,8 @@ from medkg.cli import app
 from medkg.evidence import evidence_index
 from medkg.stores.oxigraph import OxigraphStore
 from medkg.stores.sparql import SparqlStore
+from ports import free_port
 from system_tools import require_tool
-from virtuoso import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
