@@ -36,8 +36,11 @@ demo: $(VENV)/.installed
 	$(MEDKG) viz --output build/leg-cramps.html
 	@echo "Open build/leg-cramps.html in a browser to explore the graph (it works offline)."
 
+# One pytest worker per core (pytest-xdist); a test file stays on one worker, so a module's
+# servers and browsers start once. TEST_WORKERS=0 runs everything in this process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev tools
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Third-party checkers in their own environments (see tools/README.md): one venv per
 # tools/<name>.txt under .tools/<name>/, npm packages under tools/npm/node_modules/.

@@ -4,6 +4,7 @@ Run with the kgx tools venv's Python (``.tools/kgx/bin/python``), never imported
 
     python tests/kgx_offline.py kgx validate -i tsv nodes.tsv edges.tsv
     python tests/kgx_offline.py bmt-edges edges.tsv     # domain/range of every edge, as JSON
+    python tests/kgx_offline.py bmt-terms terms.json    # each Biolink term exists in its role
 
 kgx 2.7 and bmt 1.4 download the Biolink model, its predicate map and three JSON-LD
 contexts when they start (bmt's ``Toolkit()`` defaults are GitHub URLs, kgx's
@@ -115,6 +116,61 @@ def _bmt_edges(edges_tsv: str, nodes_tsv: str) -> None:
     sys.stdout.write(json.dumps(report) + "\n")
 
 
+def _term_problem(toolkit: Any, use: dict[str, str]) -> str | None:
+    """Say what is wrong with one use of a Biolink term, or None.
+
+    bmt's ``get_element`` also answers for aliases and near spellings (``duration`` finds
+    ``timepoint``), so a term only exists if the element found has exactly that CURIE.
+    """
+    from bmt.utils import format_element
+    from linkml_runtime.linkml_model.meta import ClassDefinition, SlotDefinition
+
+    role, name = use["role"], use["term"]
+    curie = name if name.startswith("biolink:") else f"biolink:{name}"
+    if role == "enum value":
+        enum = toolkit.get_element(use["slot"]).range
+        if not toolkit.is_permissible_value_of_enum(enum, name):
+            return f"{name!r} is not a permissible value of {enum} (the range of {use['slot']})"
+        return None
+    element = toolkit.get_element(curie)
+    if element is None or format_element(element) != curie:
+        found = f" (bmt finds {format_element(element)})" if element is not None else ""
+        return f"{curie} is not an element of the Biolink Model{found}"
+    if getattr(element, "deprecated", None):
+        return f"{curie} is deprecated"
+    expected = {
+        "class": ClassDefinition,
+        "category": ClassDefinition,
+        "association": ClassDefinition,
+        "slot": SlotDefinition,
+        "predicate": SlotDefinition,
+    }.get(role)
+    if expected is not None and not isinstance(element, expected):
+        return f"{curie} is not a {role}"
+    if role == "category" and not toolkit.is_category(curie):
+        return f"{curie} is a class but not a category (a kind of biolink:NamedThing)"
+    if role in ("category", "association") and (element.abstract or element.mixin):
+        return f"{curie} is {'abstract' if element.abstract else 'a mixin'}: no node or edge is one"
+    if role == "association" and not toolkit.is_association(curie):
+        return f"{curie} is not an association (an edge category)"
+    if role == "predicate" and not toolkit.is_predicate(curie):
+        return f"{curie} is a slot but not a predicate"
+    return None
+
+
+def _bmt_terms(terms_json: str) -> None:
+    """Print, as JSON, each use of a Biolink term (see :func:`_term_problem`) that is wrong."""
+    from bmt import Toolkit
+
+    toolkit = Toolkit()
+    uses = json.loads(Path(terms_json).read_text(encoding="utf-8"))
+    problems = [
+        {**use, "problem": problem} for use in uses if (problem := _term_problem(toolkit, use))
+    ]
+    report = {"version": toolkit.get_model_version(), "checked": len(uses), "problems": problems}
+    sys.stdout.write(json.dumps(report) + "\n")
+
+
 def main(argv: list[str]) -> None:
     _refuse_remote_sockets()
     _offline_biolink()
@@ -125,8 +181,12 @@ def main(argv: list[str]) -> None:
         cli()
     elif argv[:1] == ["bmt-edges"]:
         _bmt_edges(argv[1], argv[2])
+    elif argv[:1] == ["bmt-terms"]:
+        _bmt_terms(argv[1])
     else:
-        sys.exit("usage: kgx_offline.py kgx ARGS… | bmt-edges EDGES.tsv NODES.tsv")
+        sys.exit(
+            "usage: kgx_offline.py kgx ARGS… | bmt-edges EDGES.tsv NODES.tsv | bmt-terms TERMS.json"
+        )
 
 
 if __name__ == "__main__":

@@ -29,8 +29,8 @@ from medkg.cli import app
 from medkg.namespaces import NAMED_GRAPH
 from medkg.stores.oxigraph import OxigraphStore
 from medkg.stores.sparql import SparqlStore
+from ports import free_port
 from system_tools import require_tool
-from virtuoso import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,6 +45,7 @@ COMMANDS = [
     pytest.param(["export", "--format", "turtle"], id="export-turtle"),
     pytest.param(["export", "--format", "nt"], id="export-nt"),
     pytest.param(["export", "--format", "nquads"], id="export-nquads"),
+    pytest.param(["export", "--format", "schemaorg"], id="export-schemaorg"),
 ]
 
 RDF_EXPORTS = ("turtle", "nt", "nquads", "trig", "xml", "jsonld")

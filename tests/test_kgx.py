@@ -147,9 +147,9 @@ def test_sources_are_nodes_with_bibliographic_data(nodes: Rows) -> None:
 def test_literal_facts_keep_their_duration_and_evidence(nodes: Rows) -> None:
     by_iri = {n["iri"]: n for n in nodes}
     cramp = by_iri["https://w3id.org/medkg/entity/LegCramp"]
-    assert "600" in cramp["duration"] and "seconds" in cramp["duration"]
+    assert "600" in cramp["duration_text"] and "seconds" in cramp["duration_text"]
     stretch = by_iri["https://w3id.org/medkg/entity/CalfStretch"]
-    assert "15 to 30 seconds" in stretch["duration"]
+    assert "15 to 30 seconds" in stretch["duration_text"]
     baclofen = by_iri["https://w3id.org/medkg/entity/Baclofen"]
     assert "Lioresal" in baclofen["fact_quotes"]
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import tarfile
 import venv
 import zipfile
 from pathlib import Path
@@ -87,3 +89,29 @@ def test_wheel_carries_the_licence_and_says_what_it_covers(wheel: Path) -> None:
     licence = next(n for n in archive.namelist() if n.endswith("licenses/LICENSE"))
     body = archive.read(licence).decode("utf-8")
     assert "MIT License" in body and "CC-BY-4.0" in body and "ontology/" in body
+
+
+def test_long_description_has_no_link_that_breaks_on_pypi(wheel: Path, tmp_path: Path) -> None:
+    """PyPI shows the README without the repository: a relative figure or link would break.
+
+    Each becomes the file's name in the source distribution, and the test checks that the
+    source distribution really holds it.
+    """
+    archive = zipfile.ZipFile(wheel)
+    metadata = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+    description = archive.read(metadata).decode("utf-8").split("\n\n", 1)[1]
+    relative = re.findall(r"\]\((?!https?:|#)([^)]+)\)", description)
+    assert relative == [], f"relative links left in the long description: {relative}"
+    assert "*Figure: The explorer: the leg-cramp graph coloured by kind" in description
+    named = set(re.findall(r"`([^`]+)` in the source distribution", description))
+    assert {"docs/explorer.png", "docs/server.png", "benchmarks/RESULTS.md"} <= named
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(tmp_path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    (sdist,) = tmp_path.glob("medkg-*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        held = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
+    assert named <= held, f"named but not in the source distribution: {named - held}"

@@ -30,9 +30,9 @@ from medkg.query import QueryResult
 from medkg.resources import bundled_data_files
 from medkg.stores.base import SerializingStore, with_values
 from medkg.stores.sparql import _parse_results
+from ports import free_port
 from system_tools import require_tool
 from test_competency import *  # noqa: F403  (the pinned answers, asked of this module's kg)
-from virtuoso import free_port
 
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 

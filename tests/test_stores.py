@@ -21,7 +21,8 @@ from medkg.errors import DataFileError, EndpointError, QueryError, StoreError
 from medkg.namespaces import NAMED_GRAPH
 from medkg.stores import open_store
 from medkg.stores.push import push_graph
-from virtuoso import Virtuoso, free_port
+from ports import free_port
+from virtuoso import Virtuoso
 
 # ---------------------------------------------------------------- data and answers
 

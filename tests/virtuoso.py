@@ -8,7 +8,6 @@ so that ``medkg push`` can write. It is stopped afterwards, and killed if it han
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 import urllib.error
@@ -17,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from ports import free_port
 
 #: Seconds Virtuoso may take to create its database and answer HTTP.
 START_TIMEOUT = 45.0
@@ -77,13 +78,6 @@ class Virtuoso:
 
     sparql_url: str
     folder: Path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _answers(url: str) -> bool:

@@ -459,6 +459,13 @@ def export(
     schema_only: Annotated[
         bool, typer.Option("--schema-only", help="With --format owl: the schema alone.")
     ] = False,
+    inline_context: Annotated[
+        bool,
+        typer.Option(
+            "--inline-context",
+            help="With --format schemaorg: an inline @context, readable offline.",
+        ),
+    ] = False,
 ) -> None:
     """Export the graph (Turtle by default) to a file or stdout; csv writes a folder."""
     from medkg.export import export_graph
@@ -468,7 +475,9 @@ def export(
     chosen = formats.choose_export_format(format, output)
     kg = _load(infer=infer)
     with progress(err, f"writing {chosen.name}"):
-        written = export_graph(kg, chosen.name, output, schema_only=schema_only)
+        written = export_graph(
+            kg, chosen.name, output, schema_only=schema_only, inline_context=inline_context
+        )
     if isinstance(written, str):
         sys.stdout.write(written)
     else:

@@ -18,7 +18,7 @@ csv       a folder with ``nodes.csv`` and ``edges.csv`` in Neo4j's import header
 kgx       a folder with KGX TSV ``nodes.tsv`` and ``edges.tsv`` (Biolink categories and
           predicates, for the Monarch / Translator tools; see :mod:`medkg.kgx`)
 schemaorg a schema.org JSON-LD ``MedicalCondition`` a health web page can embed
-          (see :mod:`medkg.schemaorg`)
+          (see :mod:`medkg.schemaorg`); ``inline_context`` writes its ``@context`` inline
 ========  =====================================================================
 
 The RDF formats carry every triple, so they round-trip without loss. Evidence stays
@@ -118,7 +118,7 @@ def write_graphml(kg: KnowledgeGraph, stream: IO[bytes]) -> None:
         flat.add_node(
             node,
             **_scalar_attributes(data),
-            duration=row["duration"],
+            duration=row["duration_text"],
             fact_quotes=row["fact_quotes"],
             color=colour,
             r=int(colour[1:3], 16),
@@ -194,6 +194,7 @@ def export_graph(
     output: str | os.PathLike[str] | None = None,
     *,
     schema_only: bool = False,
+    inline_context: bool = False,
 ) -> str | Path:
     """Export *kg* in *format*, to *output* (atomically) or as text.
 
@@ -207,6 +208,8 @@ def export_graph(
     :param output: the file to write (for a folder format: the folder); ``None`` returns
         the text.
     :param schema_only: for ``owl``: the schema alone (the named graph of ``medkg.ttl``).
+    :param inline_context: for ``schemaorg``: an inline ``@context`` instead of the remote
+        ``"https://schema.org"``, so an offline JSON-LD processor can read it.
     :returns: the exported text when *output* is ``None``, else the path written (a
         symbolic link's target).
     :raises UnknownFormatError: the format is not known.
@@ -223,6 +226,12 @@ def export_graph(
         from medkg.owl import write_owl_schema
 
         writer = write_owl_schema
+    if inline_context:
+        if fmt.name != "schemaorg":
+            raise ExportError(f"--inline-context is for --format schemaorg, not {fmt.name}")
+        from medkg.schemaorg import write_schemaorg_inline
+
+        writer = write_schemaorg_inline
     if fmt.is_folder:
         if output is None:
             raise ExportError(

@@ -34,6 +34,7 @@ from medkg.entities import compact
 from medkg.errors import DataFileError, MedkgError, ValidationError, ValidatorUnavailableError
 from medkg.graph import KnowledgeGraph
 from medkg.namespaces import PREFIXES
+from medkg.prepared_queries import reuse_parsed_queries
 from medkg.rdfio import parse_file
 from medkg.resources import ontology_dir
 
@@ -127,13 +128,14 @@ def validate_graph(kg: KnowledgeGraph | Graph, *, shapes: Path | None = None) ->
     try:
         # advanced=True enables the SPARQL-based targets (SHACL-AF) that shapes.ttl uses; in
         # that mode pyshacl validates a copy, so kg.graph is left untouched.
-        conforms, results, text = pyshacl.validate(
-            kg.graph,
-            shacl_graph=shapes_graph,
-            inference="none",
-            advanced=True,
-            abort_on_first=False,
-        )
+        with reuse_parsed_queries():  # pyshacl asks each SPARQL constraint once per node
+            conforms, results, text = pyshacl.validate(
+                kg.graph,
+                shacl_graph=shapes_graph,
+                inference="none",
+                advanced=True,
+                abort_on_first=False,
+            )
     except ReportableRuntimeError as exc:
         raise DataFileError(shapes_path, f"not usable as SHACL shapes: {exc.message}") from None
     if not isinstance(results, Graph):
