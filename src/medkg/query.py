@@ -15,6 +15,7 @@ from rdflib.term import BNode, Identifier, Literal, URIRef, Variable
 
 from medkg.errors import QueryError
 from medkg.namespaces import PREFIXES
+from medkg.sparql_guard import algebra_nodes
 
 __all__ = [
     "RESULT_FORMATS",
@@ -194,25 +195,10 @@ _NO_GRAPH = "urn:medkg:no-graph"
 
 def uses_dataset(prepared: Any) -> bool:
     """Tell whether a parsed query has ``FROM`` / ``FROM NAMED`` or a ``GRAPH`` pattern."""
-    from rdflib.plugins.sparql.parserutils import CompValue
-
     if prepared.algebra.get("datasetClause"):
         return True
-    stack: list[object] = [prepared.algebra]
-    seen: set[int] = set()
-    while stack:
-        item = stack.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        # "GraphGraphPattern" where it is left untranslated (inside FILTER EXISTS).
-        if isinstance(item, CompValue) and item.name in ("Graph", "GraphGraphPattern"):
-            return True
-        if isinstance(item, Mapping):
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple | set | frozenset):
-            stack.extend(item)
-    return False
+    # "GraphGraphPattern" where it is left untranslated (inside FILTER EXISTS).
+    return any(n.name in ("Graph", "GraphGraphPattern") for n in algebra_nodes(prepared.algebra))
 
 
 _CONSTRUCT_WHERE = re.compile(r"\bCONSTRUCT\s+WHERE\s*\{", re.IGNORECASE)

@@ -126,6 +126,19 @@ def find_service_clauses(node: object) -> Iterator[str]:
     :param node: a query's algebra (or any part of it).
     :returns: the endpoint of each clause, as text (an IRI or a variable).
     """
+    for part in algebra_nodes(node):
+        if part.name == "ServiceGraphPattern":
+            # CompValue.get's second argument is not a default; `term` is always set.
+            yield str(part["term"])
+
+
+def algebra_nodes(node: object) -> Iterator[Any]:
+    """Yield every ``CompValue`` (algebra or parse-tree node) reachable from *node*, once.
+
+    Iterative, so a deeply nested query cannot exhaust the interpreter's stack here.
+
+    :param node: a query's algebra (or any part of it).
+    """
     from rdflib.plugins.sparql.parserutils import CompValue
 
     stack: list[object] = [node]
@@ -136,9 +149,7 @@ def find_service_clauses(node: object) -> Iterator[str]:
             continue
         seen.add(id(item))
         if isinstance(item, CompValue):
-            if item.name == "ServiceGraphPattern":
-                # CompValue.get's second argument is not a default; `term` is always set.
-                yield str(item["term"])
+            yield item
             stack.extend(item.values())
         elif isinstance(item, Mapping):
             stack.extend(item.values())
