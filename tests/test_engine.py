@@ -14,7 +14,6 @@ import socketserver
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +28,7 @@ from medkg.cli import app
 from medkg.namespaces import NAMED_GRAPH
 from medkg.stores.oxigraph import OxigraphStore
 from medkg.stores.sparql import SparqlStore
-from ports import free_port
+from oxigraph_server import running_oxigraph
 from system_tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -191,24 +190,10 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         [oxigraph, "load", "--location", str(db), "--file", str(triples), "--graph", NAMED_GRAPH],
         check=True,
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [oxigraph, "serve-read-only", "--location", str(db), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):  # wait until it answers (or give up after a minute)
-            try:
-                urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=5)  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield url
+        with running_oxigraph(oxigraph, db, read_only=True) as url:
+            yield url
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         shutil.rmtree(db, ignore_errors=True)
 
 

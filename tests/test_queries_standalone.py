@@ -11,7 +11,6 @@ imported below, run again with ``kg`` being the Oxigraph server).
 from __future__ import annotations
 
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
@@ -30,11 +29,9 @@ from medkg.query import QueryResult
 from medkg.resources import bundled_data_files
 from medkg.stores.base import SerializingStore, with_values
 from medkg.stores.sparql import _parse_results
-from ports import free_port
+from oxigraph_server import DIRECT, running_oxigraph
 from system_tools import require_tool
 from test_competency import *  # noqa: F403  (the pinned answers, asked of this module's kg)
-
-_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 class OxigraphServer(SerializingStore):
@@ -56,7 +53,7 @@ class OxigraphServer(SerializingStore):
             },
         )
         try:
-            with _DIRECT.open(request, timeout=120) as response:
+            with DIRECT.open(request, timeout=120) as response:
                 body: bytes = response.read()
                 return body
         except urllib.error.HTTPError as exc:
@@ -110,28 +107,8 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
         capture_output=True,
         timeout=300,
     )
-    port = free_port()
-    process = subprocess.Popen(
-        [program, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    server = OxigraphServer(f"http://127.0.0.1:{port}/query")
-    try:
-        # Wait until it answers, or until it exits: no deadline to race.
-        while True:
-            if process.poll() is not None:
-                assert process.stderr is not None
-                raise RuntimeError(f"oxigraph serve exited: {process.stderr.read()!r}")
-            try:
-                server.post("ASK {}")
-                break
-            except (urllib.error.URLError, ConnectionError, AssertionError):
-                time.sleep(0.2)
-        yield server
-    finally:
-        process.terminate()
-        process.wait(30)
+    with running_oxigraph(program, location) as url:
+        yield OxigraphServer(url + "/query")
 
 
 @pytest.fixture()
