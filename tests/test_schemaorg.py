@@ -195,3 +195,22 @@ def test_inline_context_with_another_format_is_refused(kg: KnowledgeGraph, tmp_p
     assert not out.exists()
     ok = CliRunner().invoke(app, ["export", "--format", "schemaorg", "--inline-context"])
     assert ok.exit_code == 0 and json.loads(ok.stdout)["@context"]["@vocab"] == SCHEMAORG_VOCAB
+
+
+@pytest.mark.parametrize("name", ["page.jsonld", "page.json", "page.schema.json"])
+def test_a_schemaorg_document_may_be_written_to_a_json_ld_file(tmp_path: Path, name: str) -> None:
+    # A schema.org document is JSON-LD: naming the format and a .jsonld file is no clash.
+    from typer.testing import CliRunner
+
+    from medkg.cli import app
+
+    out = tmp_path / name
+    result = CliRunner().invoke(app, ["export", "--format", "schemaorg", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["@context"] == "https://schema.org"
+    assert document["@type"] == "MedicalCondition"
+    # Without --format, .jsonld still means the whole graph as JSON-LD.
+    whole = tmp_path / "graph.jsonld"
+    assert CliRunner().invoke(app, ["export", "--output", str(whole)]).exit_code == 0
+    assert len(Graph().parse(whole, format="json-ld")) > 1000

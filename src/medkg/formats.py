@@ -60,6 +60,9 @@ class Format:
     :param description: one line for the documentation.
     :param aliases: other names people use (``ttl``, ``json-ld`` …), case-insensitive.
     :param extensions: output file extensions that imply this format (``.ttl``).
+    :param also_written_to: extensions of another format that this one may be written to
+        when ``--format`` names it, because its output is also that format (a schema.org
+        document is JSON-LD, so ``--format schemaorg -o page.jsonld`` is no clash).
     :param media_types: the Content-Types it is served as (RDF), most preferred first.
     :param result_media_types: the Content-Types of its SELECT / ASK form, if it has one.
     :param writer: exports the whole graph to a binary stream (callable or ``"mod:func"``).
@@ -72,6 +75,7 @@ class Format:
     description: str
     aliases: tuple[str, ...] = ()
     extensions: tuple[str, ...] = ()
+    also_written_to: tuple[str, ...] = ()
     media_types: tuple[str, ...] = ()
     result_media_types: tuple[str, ...] = ()
     writer: Callable[..., None] | str | None = None
@@ -212,6 +216,8 @@ def choose_export_format(format: str | None, output: str | Path | None) -> Forma
     Traceback (most recent call last):
     ...
     medkg.formats.FormatClashError: --format nt but out.ttl has the extension of turtle; ...
+    >>> choose_export_format("schemaorg", "page.jsonld").name
+    'schemaorg'
 
     :param format: what ``--format`` said, or ``None``.
     :param output: the output file, or ``None`` for stdout.
@@ -221,7 +227,9 @@ def choose_export_format(format: str | None, output: str | Path | None) -> Forma
     if format is None:
         return implied or resolve("turtle")
     chosen = resolve(format, "export")
-    if implied is not None and implied.name != chosen.name:
+    lowered = Path(output).name.lower() if output is not None else ""
+    also = any(lowered.endswith(ext) for ext in chosen.also_written_to)
+    if implied is not None and implied.name != chosen.name and not also:
         raise FormatClashError(
             f"--format {chosen.name} but {output} has the extension of {implied.name}; "
             "drop --format or rename the file"
@@ -315,6 +323,7 @@ for _fmt in (
         "schema.org JSON-LD a health web page can embed",
         aliases=("schema.org",),
         extensions=(".schema.json",),
+        also_written_to=(".jsonld", ".json"),
         writer="medkg.schemaorg:write_schemaorg",
     ),
     Format(
