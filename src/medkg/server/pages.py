@@ -44,7 +44,17 @@ def script_json(value: object) -> str:
     >>> print(script_json(["</script>"]))
     ["\u003c/script\u003e"]
     """
-    text = json.dumps(value, ensure_ascii=False)
+    return escape_script_json(json.dumps(value, ensure_ascii=False))
+
+
+def escape_script_json(text: str) -> str:
+    r"""Escape ``<``, ``>`` and ``&`` in JSON *text*; the JSON means the same.
+
+    A ``</script>`` in the data then cannot end the ``<script>`` block the JSON sits in.
+
+    >>> print(escape_script_json('{"a": "</script>"}'))
+    {"a": "\u003c/script\u003e"}
+    """
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -128,7 +138,7 @@ def entity_page(card: EntityCard, *, explore: bool = False, jsonld: str | None =
     if jsonld is not None:
         # A data block, never run (and so allowed by the page's CSP); "<" is escaped so that
         # a "</script>" inside a label cannot end it.
-        safe = jsonld.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        safe = escape_script_json(jsonld)
         head.append(f'<script type="application/ld+json">{safe}</script>')
     body = "\n".join(p for p in parts if p)
     return _layout(entity.label, body, explore=explore, head="\n".join(head))
