@@ -101,7 +101,8 @@ class MemoryStore(SerializingStore):
         parse_file(scratch, path, format)
         added = list(new_triples(scratch, self.graph))
         self.graph.addN((s, p, o, self.graph) for s, p, o in added)
-        if graph is not None:
+        # A file whose every triple was known leaves no empty graph, on every store.
+        if graph is not None and added:
             named = self.named.setdefault(graph, Graph())
             named.addN((s, p, o, named) for s, p, o in added)
         self._dataset = None

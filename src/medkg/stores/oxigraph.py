@@ -48,7 +48,7 @@ __all__ = ["OxigraphStore", "load_store"]
 #: Formats pyoxigraph parses for us; the others keep rdflib's parser and medkg's checks.
 _NATIVE_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 _PREFIXES = dict(PREFIXES)
-#: Where a file is parsed before its new triples move to their graph.
+#: Where a file is parsed when its own graph already holds triples (or it has none).
 _STAGING = "urn:medkg:staging"
 #: A graph no store holds (an empty dataset given by the protocol).
 _NO_GRAPH = "urn:medkg:no-graph"
@@ -187,11 +187,11 @@ class OxigraphStore(SerializingStore):
         """
         path = Path(path)
         fmt = guess_input_format(path, format)
-        staging = ox.NamedNode(_STAGING)
+        landing = self._landing_graph(graph)
         if fmt not in _NATIVE_FORMATS:
             scratch = Graph()
             parse_file(scratch, path, fmt)
-            self._store.extend(_quads(scratch, staging))
+            self._store.extend(_quads(scratch, ox.NamedNode(landing)))
         else:
             data = read_rdf_bytes(path)
             try:
@@ -200,7 +200,7 @@ class OxigraphStore(SerializingStore):
                     data,
                     format=_NATIVE_FORMATS[fmt],
                     base_iri=path.resolve().as_uri(),
-                    to_graph=staging,
+                    to_graph=ox.NamedNode(landing),
                 )
             except SyntaxError as exc:
                 message = _DATA_POSITION.sub("", str(exc.msg))
@@ -212,30 +212,64 @@ class OxigraphStore(SerializingStore):
                     "a term (literal or IRI) is longer than the 16 MiB oxigraph can read; "
                     "use --store memory for this file",
                 ) from None
-        self._move_staged(graph)
+        self._keep_new_triples(landing, graph)
 
-    def _move_staged(self, graph: str | None) -> None:
-        """Move the staging graph's new triples into *graph* (see medkg.datasets.new_triples)."""
-        staging = f"<{_STAGING}>"
+    def _landing_graph(self, graph: str | None) -> str:
+        """Where a file is parsed: its own graph while that is empty, else the staging graph.
+
+        Parsing straight into the file's graph spares the copy out of staging, a SPARQL
+        Update that wrote the triples a second time (most of a big first ``medkg load``).
+        """
+        if graph is not None and not self._count(f"GRAPH <{graph}> {{ ?s ?p ?o }}", limit=1):
+            return graph
+        return _STAGING
+
+    def _keep_new_triples(self, landing: str, graph: str | None) -> None:
+        """Keep in *landing* only the triples the store lacked; move staged ones to *graph*.
+
+        Which triples count as known is :func:`medkg.datasets.new_triples`' rule.
+        """
+        here = f"<{landing}>"
         blank = "FILTER(isBlank(?s) || isBlank(?o))"
-        incoming = self._construct(f"GRAPH {staging} {{ ?s ?p ?o {blank} }}")
-        existing = self._construct(
-            f"{{ ?s ?p ?o {blank} }} UNION "
-            f"{{ GRAPH ?g {{ ?s ?p ?o {blank} }} FILTER(?g != {staging}) }}"
-        )
+        outside = f"{{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {here}) }}"
+        incoming = self._construct(f"GRAPH {here} {{ ?s ?p ?o {blank} }}")
+        existing = self._construct(f"{{ {outside} }} {blank}")
         kept = set(new_triples(incoming, existing))
-        for s, p, o in incoming:
-            if (s, p, o) not in kept:
-                self._store.remove(
-                    ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.NamedNode(_STAGING))
-                )
-        target = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
-        self._store.update(
-            f"INSERT {{ {target} }} WHERE {{ GRAPH {staging} {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {staging}) }} }}; "
-            f"DROP SILENT GRAPH {staging}"
-        )
+        self._remove_from(landing, (t for t in incoming if t not in kept))
+        landed = self._count(f"GRAPH {here} {{ ?s ?p ?o }}")
+        if self._count(outside, limit=landed + 1) <= landed:
+            # A fresh or small store: look each of its few triples up in the landing graph.
+            self._remove_from(landing, self._construct(outside))
+        else:
+            self._store.update(
+                f"DELETE {{ GRAPH {here} {{ ?s ?p ?o }} }} "
+                f"WHERE {{ GRAPH {here} {{ ?s ?p ?o }} {{ {outside} }} }}"
+            )
+        if landing == _STAGING:
+            target = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+            self._store.update(
+                f"INSERT {{ {target} }} WHERE {{ GRAPH {here} {{ ?s ?p ?o }} }}; "
+                f"DROP SILENT GRAPH {here}"
+            )
+        elif not self._count(f"GRAPH {here} {{ ?s ?p ?o }}", limit=1):
+            # Every triple was known: leave no empty graph behind, as a copy would not.
+            self._store.update(f"DROP SILENT GRAPH {here}")
+
+    def _count(self, pattern: str, *, limit: int | None = None) -> int:
+        """Count the solutions of *pattern*, stopping at *limit* when one is given."""
+        if limit is not None:
+            pattern = f"{{ SELECT * WHERE {{ {pattern} }} LIMIT {limit} }}"
+        answer = self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+        assert isinstance(answer, ox.QuerySolutions)
+        return int(next(iter(answer))["n"].value)
+
+    def _remove_from(self, graph: str, triples: Iterable[tuple[Any, Any, Any]]) -> None:
+        """Remove *triples* (rdflib terms) from the named *graph* where it holds them."""
+        name = ox.NamedNode(graph)
+        for s, p, o in triples:
+            quad = ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name)
+            if quad in self._store:
+                self._store.remove(quad)
 
     def _construct(self, pattern: str) -> Graph:
         graph = Graph()
@@ -250,7 +284,7 @@ class OxigraphStore(SerializingStore):
     def add_graph(self, graph: Graph) -> None:
         """Add the triples of *graph* that the store does not hold yet, to the default graph."""
         self._store.extend(_quads(graph, ox.NamedNode(_STAGING)))
-        self._move_staged(None)
+        self._keep_new_triples(_STAGING, None)
 
     def graph_names(self) -> list[str]:
         """Return the IRIs of the named graphs."""
