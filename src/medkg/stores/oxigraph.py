@@ -48,7 +48,7 @@ __all__ = ["OxigraphStore", "load_store"]
 #: Formats pyoxigraph parses for us; the others keep rdflib's parser and medkg's checks.
 _NATIVE_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 _PREFIXES = dict(PREFIXES)
-#: Where a file is parsed when its own graph already holds triples (or it has none).
+#: Where a file is parsed when it has no graph of its own, or that graph already holds triples.
 _STAGING = "urn:medkg:staging"
 #: A graph no store holds (an empty dataset given by the protocol).
 _NO_GRAPH = "urn:medkg:no-graph"
